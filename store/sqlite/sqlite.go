@@ -1,0 +1,151 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/authgate/authgate/identity"
+)
+
+// Store is an identity.Store kept in one SQLite file. Several Stores, in one process or in
+// several (the server and the CLI), may use the same file at once.
+type Store struct {
+	db *sql.DB
+}
+
+var _ identity.Store = (*Store)(nil)
+
+// Open opens the database file at path, creating it (mode 0600) and its directory (mode 0700)
+// when missing, and brings its schema up to date. Writers wait up to 10 seconds for each other.
+func Open(ctx context.Context, path string) (*Store, error) {
+	if path == "" || strings.ContainsAny(path, "?#") || strings.HasPrefix(path, "file:") {
+		return nil, fmt.Errorf("open sqlite %q: %w: want a plain file name without ? or #", path, ErrInvalidPath)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	// The file holds password hashes and private keys: create it readable by its owner only.
+	// SQLite gives its -wal and -shm files the database file's mode.
+	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	f.Close()
+	q := url.Values{
+		"_pragma": {
+			"busy_timeout(10000)",
+			"journal_mode(WAL)",
+			"foreign_keys(1)",
+			"synchronous(NORMAL)",
+		},
+		// Every transaction takes the write lock when it begins, so one that reads then writes
+		// cannot fail with SQLITE_BUSY half way: it waits its turn at BEGIN instead.
+		"_txlock": {"immediate"},
+	}
+	db, err := sql.Open("sqlite", path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	if err := migrate(ctx, db); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open sqlite %s: migrate: %w", path, err)
+	}
+	return &Store{db: db}, nil
+}
+
+// Ping reports whether the database can be reached.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.db.PingContext(ctx); err != nil {
+		return fmt.Errorf("ping sqlite: %w", err)
+	}
+	return nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// inTx runs fn in a transaction, committing when it returns nil.
+func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback() //nolint:errcheck // the first error is the one to report
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// mapErr turns the driver's errors into the identity package's: no rows is ErrNotFound, a
+// unique or primary key violation is ErrConflict.
+func mapErr(err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return identity.ErrNotFound
+	}
+	if se, ok := errors.AsType[*sqlite.Error](err); ok {
+		switch se.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return fmt.Errorf("%w: %w", identity.ErrConflict, err)
+		}
+	}
+	return err
+}
+
+// Times are stored as Unix nanoseconds in UTC. The zero time.Time is stored as 0 (or NULL
+// where the column allows it) and read back as the zero time.Time; times beyond what int64
+// nanoseconds hold (before 1678 or after 2262) are clamped.
+var (
+	minTime = time.Unix(0, math.MinInt64)
+	maxTime = time.Unix(0, math.MaxInt64)
+)
+
+func toNanos(t time.Time) int64 {
+	switch {
+	case t.IsZero():
+		return 0
+	case t.Before(minTime):
+		return math.MinInt64
+	case t.After(maxTime):
+		return math.MaxInt64
+	}
+	return t.UnixNano()
+}
+
+func fromNanos(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
+}
+
+func toNullNanos(t time.Time) sql.NullInt64 {
+	if t.IsZero() {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: toNanos(t), Valid: true}
+}
+
+func fromNullNanos(n sql.NullInt64) time.Time {
+	if !n.Valid {
+		return time.Time{}
+	}
+	return fromNanos(n.Int64)
+}
+
+// now is the time the store stamps UpdatedAt with, to the microsecond like every backend.
+func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
