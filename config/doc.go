@@ -1,0 +1,2 @@
+// Package config loads, defaults and validates the authgate configuration file.
+package config
