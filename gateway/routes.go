@@ -1,0 +1,80 @@
+package gateway
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// ownRoutes registers authgate's endpoints. Each path answers a JSON 405 to methods it does not
+// serve, and unknown paths under /auth/ a JSON 404.
+func (s *Server) ownRoutes() *http.ServeMux {
+	mux := http.NewServeMux()
+	allowed := map[string][]string{}
+	handle := func(method, path string, h http.HandlerFunc) {
+		mux.HandleFunc(method+" "+path, h)
+		if _, seen := allowed[path]; !seen {
+			mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+				for _, m := range allowed[path] {
+					w.Header().Add("Allow", m)
+				}
+				writeJSON(w, http.StatusMethodNotAllowed, errorBody{Error: "method_not_allowed", Message: "This endpoint does not accept " + r.Method + "."})
+			})
+		}
+		allowed[path] = append(allowed[path], method)
+	}
+	notYet := func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusNotImplemented, errorBody{Error: "not_implemented", Message: "This endpoint is not available yet."})
+	}
+
+	handle("POST", "/auth/token", s.handleToken)
+	handle("POST", "/auth/token/refresh", s.handleRefresh)
+	handle("GET", "/auth/me", s.handleMe)
+	handle("POST", "/auth/logout", s.handleLogout)
+	handle("POST", "/auth/logout-all", s.handleLogoutAll)
+
+	// Browser sessions, MFA, admin and forward auth arrive with their strategies.
+	for _, p := range []string{"/auth/login", "/auth/sessions", "/auth/sessions/{id}", "/auth/mfa/",
+		"/auth/admin/", "/auth/verify"} {
+		mux.HandleFunc(p, notYet)
+	}
+
+	handle("GET", "/.well-known/jwks.json", s.handleJWKS)
+	handle("GET", "/healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	handle("GET", "/readyz", s.handleReady)
+	metricsHandler := promhttp.HandlerFor(s.opts.Registry, promhttp.HandlerOpts{})
+	handle("GET", "/metrics", metricsHandler.ServeHTTP)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { s.fail(w, r, errNotFound, false) })
+	return mux
+}
+
+func (s *Server) handleJWKS(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	// Short enough that verifiers see a rotation quickly; they refetch on an unknown kid anyway.
+	h.Set("Cache-Control", "public, max-age=60")
+	_, _ = w.Write(s.opts.Keys.JWKS())
+}
+
+func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	status, checks := http.StatusOK, map[string]string{}
+	for _, c := range s.opts.Ready {
+		if err := c.Check(ctx); err != nil {
+			status, checks[c.Name] = http.StatusServiceUnavailable, "unreachable"
+			s.log.WarnContext(ctx, "readiness check failed", "check", c.Name, "err", err)
+			continue
+		}
+		checks[c.Name] = "ok"
+	}
+	body := map[string]any{"status": "ok", "checks": checks}
+	if status != http.StatusOK {
+		body["status"] = "unavailable"
+	}
+	writeJSON(w, status, body)
+}

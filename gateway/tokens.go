@@ -1,0 +1,176 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/authgate/authgate/authn"
+	"github.com/authgate/authgate/refresh"
+)
+
+type tokenRequest struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+	TOTP     string `json:"totp,omitempty"`
+}
+
+type refreshRequest struct {
+	RefreshToken string `json:"refresh_token"`
+}
+
+type tokenResponse struct {
+	AccessToken      string `json:"access_token"`
+	TokenType        string `json:"token_type"`
+	ExpiresIn        int64  `json:"expires_in"`
+	RefreshToken     string `json:"refresh_token"`
+	RefreshExpiresIn int64  `json:"refresh_expires_in"`
+}
+
+type meResponse struct {
+	Subject  string   `json:"subject"`
+	Username string   `json:"username"`
+	Roles    []string `json:"roles"`
+	Strategy string   `json:"strategy"`
+	MFA      bool     `json:"mfa"`
+}
+
+// handleToken is the password login of token clients.
+func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
+	var req tokenRequest
+	if err := decodeJSON(w, r, &req, s.opts.MaxBodyBytes, false); err != nil {
+		s.fail(w, r, err, false)
+		return
+	}
+	if req.Username == "" || req.Password == "" {
+		s.fail(w, r, badRequest("invalid_request", "username and password are required."), false)
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), s.opts.LoginTimeout)
+	defer cancel()
+	u, err := s.opts.Accounts.Authenticate(ctx, req.Username, req.Password)
+	if err != nil {
+		s.fail(w, r, err, false)
+		return
+	}
+	pair, err := s.opts.Refresh.Start(ctx, u, false)
+	if err != nil {
+		s.fail(w, r, err, false)
+		return
+	}
+	s.log.InfoContext(ctx, "login", "subject", u.Subject, "strategy", "token")
+	writeTokenPair(w, pair)
+}
+
+// handleRefresh rotates a refresh token.
+func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request) {
+	var req refreshRequest
+	if err := decodeJSON(w, r, &req, s.opts.MaxBodyBytes, false); err != nil {
+		s.fail(w, r, err, false)
+		return
+	}
+	if req.RefreshToken == "" {
+		s.fail(w, r, badRequest("invalid_request", "refresh_token is required."), false)
+		return
+	}
+	pair, err := s.opts.Refresh.Rotate(r.Context(), req.RefreshToken)
+	if err != nil {
+		s.fail(w, r, err, false)
+		return
+	}
+	writeTokenPair(w, pair)
+}
+
+func writeTokenPair(w http.ResponseWriter, p *refresh.Pair) {
+	w.Header().Set("Pragma", "no-cache")
+	writeJSON(w, http.StatusOK, tokenResponse{
+		AccessToken:      p.AccessToken,
+		TokenType:        "Bearer",
+		ExpiresIn:        int64(p.AccessExpiresIn.Seconds()),
+		RefreshToken:     p.RefreshToken,
+		RefreshExpiresIn: int64(p.RefreshExpiresIn.Seconds()),
+	})
+}
+
+// authenticate identifies the caller of an authgate endpoint by bearer token or session
+// cookie. bearer reports which kind of credential was tried.
+func (s *Server) authenticate(r *http.Request) (p *authn.Principal, bearer bool, err error) {
+	if r.Header.Get("Authorization") != "" {
+		p, err = s.opts.Bearer.Authenticate(r)
+		return p, true, err
+	}
+	p, err = s.opts.Session.Authenticate(r)
+	if errors.Is(err, authn.ErrNotImplemented) {
+		err = authn.ErrNoCredential
+	}
+	return p, false, err
+}
+
+func (s *Server) handleMe(w http.ResponseWriter, r *http.Request) {
+	p, bearer, err := s.authenticate(r)
+	if err != nil {
+		s.fail(w, r, err, bearer)
+		return
+	}
+	roles := p.Roles
+	if roles == nil {
+		roles = []string{}
+	}
+	writeJSON(w, http.StatusOK, meResponse{Subject: p.Subject, Username: p.Username, Roles: roles, Strategy: p.Strategy, MFA: p.MFA})
+}
+
+// handleLogout ends the caller's credential: a bearer token's refresh family, and the family
+// of a refresh token given in the body. A refresh token alone is enough to revoke its family.
+func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
+	var req refreshRequest
+	if err := decodeJSON(w, r, &req, s.opts.MaxBodyBytes, true); err != nil {
+		s.fail(w, r, err, false)
+		return
+	}
+	p, bearer, err := s.authenticate(r)
+	if err != nil && (req.RefreshToken == "" || !errors.Is(err, authn.ErrNoCredential)) {
+		s.fail(w, r, err, bearer)
+		return
+	}
+	ctx := r.Context()
+	if req.RefreshToken != "" {
+		fam, err := s.opts.Refresh.FamilyOf(ctx, req.RefreshToken)
+		if err != nil {
+			s.fail(w, r, err, bearer)
+			return
+		}
+		if p != nil && fam.Subject != p.Subject {
+			s.fail(w, r, refresh.ErrInvalidGrant, bearer)
+			return
+		}
+		if err := s.opts.Refresh.RevokeFamily(ctx, fam.ID); err != nil {
+			s.fail(w, r, err, bearer)
+			return
+		}
+	}
+	if p != nil && p.SessionID != "" {
+		if err := s.opts.Refresh.RevokeFamily(ctx, p.SessionID); err != nil {
+			s.fail(w, r, err, bearer)
+			return
+		}
+	}
+	if p != nil {
+		s.log.InfoContext(ctx, "logout", "subject", p.Subject, "strategy", p.Strategy)
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// handleLogoutAll ends every credential of the caller on every instance.
+func (s *Server) handleLogoutAll(w http.ResponseWriter, r *http.Request) {
+	p, bearer, err := s.authenticate(r)
+	if err != nil {
+		s.fail(w, r, err, bearer)
+		return
+	}
+	if err := s.opts.Accounts.EndAll(r.Context(), p.Subject); err != nil {
+		s.fail(w, r, err, bearer)
+		return
+	}
+	s.log.InfoContext(r.Context(), "logout-all", "subject", p.Subject)
+	w.WriteHeader(http.StatusNoContent)
+}

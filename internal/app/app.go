@@ -1,0 +1,173 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/authgate/authgate/accounts"
+	"github.com/authgate/authgate/authn"
+	"github.com/authgate/authgate/config"
+	"github.com/authgate/authgate/gateway"
+	"github.com/authgate/authgate/identity"
+	"github.com/authgate/authgate/password"
+	"github.com/authgate/authgate/policy"
+	"github.com/authgate/authgate/refresh"
+	"github.com/authgate/authgate/store/postgres"
+	"github.com/authgate/authgate/store/sqlite"
+	"github.com/authgate/authgate/token"
+)
+
+// App is one running authgate instance.
+type App struct {
+	Config   config.Config
+	Identity identity.Store
+	Keys     *token.Keyring
+	Accounts *accounts.Service
+	Refresh  *refresh.Service
+	Gateway  *gateway.Server
+	log      *slog.Logger
+}
+
+// Option adjusts how an App is assembled, mostly for tests.
+type Option func(*settings)
+
+type settings struct {
+	hasher *password.Hasher
+	clock  func() time.Time
+}
+
+// WithHasher replaces the password hasher (tests use cheaper parameters).
+func WithHasher(h *password.Hasher) Option { return func(s *settings) { s.hasher = h } }
+
+// WithClock replaces the time source of tokens and keys.
+func WithClock(now func() time.Time) Option { return func(s *settings) { s.clock = now } }
+
+// New opens the stores named by cfg and builds the instance. Call Run to keep keys current
+// and Close to release the stores.
+func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Option) (*App, error) {
+	st := settings{clock: time.Now}
+	for _, o := range opts {
+		o(&st)
+	}
+	if st.hasher == nil {
+		n := cfg.Limits.LoginConcurrency
+		if n == 0 {
+			n = runtime.GOMAXPROCS(0)
+		}
+		st.hasher = password.New(password.WithConcurrency(n))
+	}
+	store, err := OpenIdentity(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Config: cfg, Identity: store, log: log}
+	if err := a.build(ctx, st); err != nil {
+		store.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *App) build(ctx context.Context, st settings) error {
+	cfg := a.Config
+	t := cfg.Tokens
+	keys, err := token.NewKeyring(a.Identity,
+		token.WithAlgorithm(t.Algorithm),
+		token.WithRefreshInterval(t.KeyRefresh),
+		token.WithRetiredKeyLifetime(t.AccessTTL+t.Leeway),
+		token.WithClock(st.clock),
+		token.WithLogger(a.log))
+	if err != nil {
+		return err
+	}
+	a.Keys = keys
+	if err := a.Keys.Load(ctx); err != nil {
+		return fmt.Errorf("load signing keys: %w", err)
+	}
+	issuer, err := token.NewIssuer(a.Keys, cfg.Issuer,
+		token.WithTTL(t.AccessTTL), token.WithAudience(t.Audience), token.WithIssuerClock(st.clock))
+	if err != nil {
+		return err
+	}
+	verifier, err := token.NewVerifier(a.Keys,
+		token.WithIssuer(cfg.Issuer), token.WithVerifierAudience(t.Audience), token.WithLeeway(t.Leeway),
+		token.WithCacheSize(t.VerifyCacheSize), token.WithVerifierClock(st.clock))
+	if err != nil {
+		return err
+	}
+
+	a.Accounts = accounts.New(a.Identity, st.hasher)
+	a.Refresh = refresh.New(a.Identity, issuer,
+		refresh.WithLifetimes(t.RefreshTTL, t.RefreshIdleTTL), refresh.WithClock(st.clock))
+
+	jwtStrategy := authn.NewJWT(verifier)
+	strategies := map[string]authn.Strategy{
+		authn.JWT:     jwtStrategy,
+		authn.Session: authn.NotImplemented(authn.Session),
+		authn.Hybrid:  authn.NotImplemented(authn.Hybrid),
+	}
+	table, err := policy.NewTable(cfg.EffectiveRoutes(), strategies)
+	if err != nil {
+		return err
+	}
+	a.Gateway, err = gateway.New(gateway.Options{
+		Routes:       table,
+		Accounts:     a.Accounts,
+		Refresh:      a.Refresh,
+		Keys:         a.Keys,
+		Bearer:       jwtStrategy,
+		Ready:        []gateway.Checker{{Name: "identity", Check: a.Identity.Ping}},
+		Registry:     prometheus.NewRegistry(),
+		Logger:       a.log,
+		MaxBodyBytes: cfg.Limits.MaxBodyBytes,
+	})
+	return err
+}
+
+// Handler returns the instance's HTTP handler.
+func (a *App) Handler() http.Handler { return a.Gateway }
+
+// Run keeps the instance's background work going (key refresh, expired-token cleanup) until
+// ctx is done.
+func (a *App) Run(ctx context.Context) {
+	go a.Keys.Run(ctx)
+	tick := time.NewTicker(time.Hour)
+	defer tick.Stop()
+	for {
+		if err := a.Identity.DeleteExpiredRefresh(ctx, time.Now().UTC()); err != nil && !errors.Is(err, context.Canceled) {
+			a.log.Warn("refresh token cleanup failed", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// Close releases the stores.
+func (a *App) Close() error { return a.Identity.Close() }
+
+// OpenIdentity opens PostgreSQL when a database URL is set, else SQLite under the data dir.
+func OpenIdentity(ctx context.Context, cfg config.Config) (identity.Store, error) {
+	if cfg.Database.URL != "" {
+		s, err := postgres.Open(ctx, cfg.Database.URL)
+		if err != nil {
+			return nil, fmt.Errorf("open database: %w", err)
+		}
+		return s, nil
+	}
+	s, err := sqlite.Open(ctx, filepath.Join(cfg.DataDir, "identity.db"))
+	if err != nil {
+		return nil, fmt.Errorf("open embedded identity store: %w", err)
+	}
+	return s, nil
+}

@@ -1,0 +1,2 @@
+// Package cli implements the authgate command line: serve, user, keys, config and version.
+package cli
