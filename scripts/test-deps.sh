@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs (from Debian's packages, when missing) and starts the servers the tests need:
+# PostgreSQL on 127.0.0.1:5432 and the redis-server/redis-sentinel binaries (tests start their
+# own Redis processes on free ports). Safe to run again: it only acts on what is missing.
+set -euo pipefail
+
+need_apt=()
+command -v redis-server >/dev/null || need_apt+=(redis-server)
+command -v redis-sentinel >/dev/null || need_apt+=(redis-sentinel)
+command -v pg_ctlcluster >/dev/null || need_apt+=(postgresql)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "test-deps: missing ${need_apt[*]}; run as root or install them: apt-get install ${need_apt[*]}" >&2
+    exit 1
+  fi
+  echo "test-deps: installing ${need_apt[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+
+pg_ready() { pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; }
+if ! pg_ready; then
+  echo "test-deps: starting PostgreSQL"
+  version=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -n1)
+  if [ -z "$version" ]; then
+    echo "test-deps: PostgreSQL is installed but has no cluster under /etc/postgresql" >&2
+    exit 1
+  fi
+  pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
+  for _ in $(seq 1 30); do pg_ready && break; sleep 1; done
+  pg_ready || { echo "test-deps: PostgreSQL did not come up on 127.0.0.1:5432" >&2; exit 1; }
+fi
+# Tests connect as postgres over TCP; make sure that works without a password.
+if ! psql -h 127.0.0.1 -U postgres -d postgres -Atc 'select 1' >/dev/null 2>&1; then
+  echo "test-deps: cannot connect as postgres@127.0.0.1:5432; set AUTHGATE_TEST_POSTGRES_URL to a superuser URL" >&2
+  [ -n "${AUTHGATE_TEST_POSTGRES_URL:-}" ] || exit 1
+fi
+echo "test-deps: ready (redis-server $(redis-server --version | grep -o 'v=[0-9.]*'), $(psql --version))"
