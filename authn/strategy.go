@@ -49,14 +49,18 @@ func BearerToken(r *http.Request) (string, error) {
 	return token, nil
 }
 
-// isToken68 reports whether s uses only the token68 characters of RFC 9110 section 11.2.
+// token68 marks the characters of RFC 9110 section 11.2's token68.
+var token68 = func() (t [256]bool) {
+	for _, c := range []byte("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~+/=") {
+		t[c] = true
+	}
+	return t
+}()
+
+// isToken68 reports whether s uses only token68 characters.
 func isToken68(s string) bool {
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		case c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/' || c == '=':
-		default:
+		if !token68[s[i]] {
 			return false
 		}
 	}
