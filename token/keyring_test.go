@@ -380,19 +380,13 @@ func TestKeyringRunReloadsAndKeepsLastGoodKeys(t *testing.T) {
 
 func TestKeyringConcurrentUse(t *testing.T) {
 	e := newEnv(t, EdDSA)
-	ctx := context.Background()
 	var wg sync.WaitGroup
-	stop := make(chan struct{})
+	progress := make(chan struct{}, 1)
 	for range 4 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
+			for range 200 {
 				tok, _, err := e.issuer.Issue(Claims{RegisteredClaims: jwt.RegisteredClaims{Subject: "s"}})
 				if err != nil {
 					t.Error(err)
@@ -404,16 +398,25 @@ func TestKeyringConcurrentUse(t *testing.T) {
 				}
 				_ = e.ring.JWKS()
 				_ = e.ring.Keys()
+				select {
+				case progress <- struct{}{}:
+				default:
+				}
 			}
 		}()
 	}
+	workersDone := make(chan struct{})
+	go func() { wg.Wait(); close(workersDone) }()
 	for range 5 {
-		if _, err := e.ring.Rotate(ctx); err != nil {
+		select { // rotate while tokens are being issued and verified
+		case <-progress:
+		case <-workersDone:
+		}
+		if _, err := e.ring.Rotate(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 	}
-	close(stop)
-	wg.Wait()
+	<-workersDone
 }
 
 func sorted(s ...string) []string {
