@@ -71,6 +71,11 @@ func (s *Service) Add(ctx context.Context, username, pw string, roles []string) 
 	return u, nil
 }
 
+// User returns the user with the username.
+func (s *Service) User(ctx context.Context, username string) (*identity.User, error) {
+	return s.store.UserByName(ctx, username)
+}
+
 // List returns every user.
 func (s *Service) List(ctx context.Context) ([]*identity.User, error) {
 	return s.store.ListUsers(ctx)

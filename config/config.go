@@ -25,6 +25,7 @@ type Config struct {
 	Redis    RedisConfig    `yaml:"redis"`
 	Database DatabaseConfig `yaml:"database"`
 	Tokens   TokensConfig   `yaml:"tokens"`
+	Sessions SessionsConfig `yaml:"sessions"`
 	Log      LogConfig      `yaml:"log"`
 	Limits   LimitsConfig   `yaml:"limits"`
 
@@ -36,6 +37,16 @@ type Config struct {
 type RedisConfig struct {
 	// URL is a redis://, rediss://, redis-sentinel:// or redis-cluster:// URL; empty means embedded.
 	URL string `yaml:"url"`
+	// StalenessBound is the longest a cached read may lag a write acknowledged on any instance.
+	StalenessBound time.Duration `yaml:"staleness_bound"`
+}
+
+// SessionsConfig sets browser session lifetimes.
+type SessionsConfig struct {
+	IdleTimeout     time.Duration `yaml:"idle_timeout"`
+	AbsoluteTimeout time.Duration `yaml:"absolute_timeout"`
+	// TouchInterval is how stale last-seen may get before a request writes it (0: automatic).
+	TouchInterval time.Duration `yaml:"touch_interval"`
 }
 
 // DatabaseConfig selects the identity store (users, keys, refresh tokens).
@@ -105,8 +116,10 @@ func Default() Config {
 			KeyRefresh:      5 * time.Second,
 			VerifyCacheSize: 65536,
 		},
-		Log:    LogConfig{Level: "info", Format: "text"},
-		Limits: LimitsConfig{MaxBodyBytes: 64 << 10, MaxHeaderBytes: 32 << 10},
+		Redis:    RedisConfig{StalenessBound: 10 * time.Millisecond},
+		Sessions: SessionsConfig{IdleTimeout: 30 * time.Minute, AbsoluteTimeout: 12 * time.Hour},
+		Log:      LogConfig{Level: "info", Format: "text"},
+		Limits:   LimitsConfig{MaxBodyBytes: 64 << 10, MaxHeaderBytes: 32 << 10},
 	}
 }
 

@@ -56,6 +56,19 @@ func (c *Config) Validate() error {
 		}
 	}
 
+	if c.Redis.StalenessBound < time.Millisecond || c.Redis.StalenessBound > 10*time.Second {
+		bad("redis.staleness_bound", "%s is outside 1ms..10s", c.Redis.StalenessBound)
+	}
+	if s := c.Sessions; s.IdleTimeout < time.Minute || s.IdleTimeout > s.AbsoluteTimeout {
+		bad("sessions.idle_timeout", "%s must be at least 1m and at most sessions.absolute_timeout", s.IdleTimeout)
+	}
+	if s := c.Sessions; s.AbsoluteTimeout > 90*24*time.Hour {
+		bad("sessions.absolute_timeout", "%s is longer than 90 days", s.AbsoluteTimeout)
+	}
+	if s := c.Sessions; s.TouchInterval < 0 || s.TouchInterval > s.IdleTimeout {
+		bad("sessions.touch_interval", "%s must be between 0 and sessions.idle_timeout", s.TouchInterval)
+	}
+
 	t := c.Tokens
 	if t.Audience == "" {
 		bad("tokens.audience", "required")

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/authgate/authgate/web"
 )
 
 // ownRoutes registers authgate's endpoints. Each path answers a JSON 405 to methods it does not
@@ -35,9 +37,17 @@ func (s *Server) ownRoutes() *http.ServeMux {
 	handle("POST", "/auth/logout", s.handleLogout)
 	handle("POST", "/auth/logout-all", s.handleLogoutAll)
 
-	// Browser sessions, MFA, admin and forward auth arrive with their strategies.
-	for _, p := range []string{"/auth/login", "/auth/sessions", "/auth/sessions/{id}", "/auth/mfa/",
-		"/auth/admin/", "/auth/verify"} {
+	handle("GET", "/auth/login", s.handleLoginPage)
+	handle("POST", "/auth/login", s.handleLogin)
+	handle("GET", "/auth/sessions", s.handleSessions)
+	handle("DELETE", "/auth/sessions/{id}", s.handleDeleteSession)
+	handle("GET", "/auth/admin/users", s.admin(s.handleAdminUsers))
+	handle("GET", "/auth/admin/users/{username}/sessions", s.admin(s.handleAdminUserSessions))
+	handle("POST", "/auth/admin/users/{username}/logout-all", s.admin(s.handleAdminLogoutAll))
+	mux.Handle("GET /auth/static/", http.StripPrefix("/auth/static/", http.FileServerFS(web.Static)))
+
+	// MFA and forward auth arrive with their own change.
+	for _, p := range []string{"/auth/mfa/", "/auth/verify"} {
 		mux.HandleFunc(p, notYet)
 	}
 

@@ -15,15 +15,6 @@ import (
 	"github.com/authgate/authgate/internal/testenv"
 )
 
-func TestDemoRoutesNotYetBuiltAnswer501(t *testing.T) {
-	in := start(t, testConfig(t))
-	in.addUser(t, "alice", "correct horse", "admin")
-	access, _ := in.login(t, "alice", "correct horse")
-	for _, path := range []string{"/web/", "/mobile/x", "/admin/"} {
-		wantStatus(t, path, in.do(t, "GET", path, nil, bearer(access)), http.StatusNotImplemented, "not_implemented")
-	}
-}
-
 func TestOwnEndpointsAndPaths(t *testing.T) {
 	in := start(t, testConfig(t))
 	cases := []struct {

@@ -14,7 +14,10 @@ import (
 	"github.com/authgate/authgate/accounts"
 	"github.com/authgate/authgate/authn"
 	"github.com/authgate/authgate/policy"
+	"github.com/authgate/authgate/proxytrust"
 	"github.com/authgate/authgate/refresh"
+	"github.com/authgate/authgate/revocation"
+	"github.com/authgate/authgate/session"
 	"github.com/authgate/authgate/token"
 )
 
@@ -32,8 +35,14 @@ type Options struct {
 	Keys     *token.Keyring
 	// Bearer authenticates bearer tokens on authgate's own endpoints (/auth/me, logout).
 	Bearer authn.Strategy
-	// Session authenticates session cookies on authgate's own endpoints.
+	// Session authenticates session cookies on authgate's own endpoints and session routes.
 	Session authn.Strategy
+	// Sessions creates and ends browser sessions.
+	Sessions *session.Manager
+	// Revoker puts logged-out bearer tokens on the revocation list.
+	Revoker *revocation.Revoker
+	// Proxies decides which forwarded headers to believe.
+	Proxies *proxytrust.Proxies
 	Ready   []Checker
 	// Registry receives the gateway's metrics; nil means a new registry.
 	Registry     *prometheus.Registry
@@ -50,6 +59,7 @@ type Server struct {
 	own     *http.ServeMux
 	proxies map[*policy.Route]http.Handler
 	metrics *metrics
+	csrf    *http.CrossOriginProtection
 }
 
 // New builds the server.
@@ -69,7 +79,10 @@ func New(o Options) (*Server, error) {
 	if o.Session == nil {
 		o.Session = authn.NotImplemented(authn.Session)
 	}
-	s := &Server{opts: o, log: o.Logger, proxies: map[*policy.Route]http.Handler{}}
+	if o.Proxies == nil {
+		o.Proxies, _ = proxytrust.Parse(nil)
+	}
+	s := &Server{opts: o, log: o.Logger, proxies: map[*policy.Route]http.Handler{}, csrf: http.NewCrossOriginProtection()}
 	m, err := newMetrics(o.Registry, o.Routes)
 	if err != nil {
 		return nil, fmt.Errorf("metrics: %w", err)
@@ -117,8 +130,14 @@ func (s *Server) serveRoute(w http.ResponseWriter, r *http.Request, route *polic
 		err = route.Authorize(p)
 	}
 	if err != nil {
-		rm.outcome(classify(err).status).Inc()
-		s.fail(w, r, err, route.Strategy.Name() != authn.Session)
+		status := classify(err).status
+		rm.outcome(status).Inc()
+		cookieRoute := route.Strategy.Name() == authn.Session
+		if cookieRoute && status == http.StatusUnauthorized && wantsHTML(r) {
+			loginRedirect(w, r)
+			return
+		}
+		s.fail(w, r, err, !cookieRoute)
 		return
 	}
 	rm.allowed.Inc()

@@ -93,7 +93,8 @@ func writeTokenPair(w http.ResponseWriter, p *refresh.Pair) {
 }
 
 // authenticate identifies the caller of an authgate endpoint by bearer token or session
-// cookie. bearer reports which kind of credential was tried.
+// cookie; bearer reports which kind was tried. A cookie-authenticated request that changes
+// state must come from this site (CSRF defence): a cross-site one is refused.
 func (s *Server) authenticate(r *http.Request) (p *authn.Principal, bearer bool, err error) {
 	if r.Header.Get("Authorization") != "" {
 		p, err = s.opts.Bearer.Authenticate(r)
@@ -102,6 +103,9 @@ func (s *Server) authenticate(r *http.Request) (p *authn.Principal, bearer bool,
 	p, err = s.opts.Session.Authenticate(r)
 	if errors.Is(err, authn.ErrNotImplemented) {
 		err = authn.ErrNoCredential
+	}
+	if err == nil && s.csrf.Check(r) != nil {
+		return nil, false, errCSRF
 	}
 	return p, false, err
 }
@@ -148,8 +152,15 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if p != nil && p.SessionID != "" {
-		if err := s.opts.Refresh.RevokeFamily(ctx, p.SessionID); err != nil {
+	switch {
+	case p != nil && p.Strategy == authn.Session:
+		if err := s.opts.Sessions.End(ctx, p.Subject, p.SessionID); err != nil {
+			s.fail(w, r, sessionStoreError(err), bearer)
+			return
+		}
+		s.clearSessionCookie(w, r)
+	case p != nil:
+		if err := s.endBearerLogin(ctx, p); err != nil {
 			s.fail(w, r, err, bearer)
 			return
 		}
@@ -160,6 +171,23 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
+// endBearerLogin ends the login a bearer token belongs to: its refresh family, and on the
+// revocation list the token itself and every other access token of that login.
+func (s *Server) endBearerLogin(ctx context.Context, p *authn.Principal) error {
+	if p.SessionID != "" {
+		if err := s.opts.Refresh.RevokeFamily(ctx, p.SessionID); err != nil {
+			return err
+		}
+		if err := s.opts.Revoker.EndSession(ctx, p.Subject, p.SessionID); err != nil {
+			return errors.Join(authn.ErrUnavailable, err)
+		}
+	}
+	if err := s.opts.Revoker.EndToken(ctx, p.Subject, p.TokenID, p.ExpiresAt); err != nil {
+		return errors.Join(authn.ErrUnavailable, err)
+	}
+	return nil
+}
+
 // handleLogoutAll ends every credential of the caller on every instance.
 func (s *Server) handleLogoutAll(w http.ResponseWriter, r *http.Request) {
 	p, bearer, err := s.authenticate(r)
@@ -168,8 +196,11 @@ func (s *Server) handleLogoutAll(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := s.opts.Accounts.EndAll(r.Context(), p.Subject); err != nil {
-		s.fail(w, r, err, bearer)
+		s.fail(w, r, sessionStoreError(err), bearer)
 		return
+	}
+	if !bearer {
+		s.clearSessionCookie(w, r)
 	}
 	s.log.InfoContext(r.Context(), "logout-all", "subject", p.Subject)
 	w.WriteHeader(http.StatusNoContent)

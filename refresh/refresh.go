@@ -13,6 +13,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/authgate/authgate/identity"
+	"github.com/authgate/authgate/revocation"
 	"github.com/authgate/authgate/token"
 )
 
@@ -41,6 +42,7 @@ type Store interface {
 type Service struct {
 	store    Store
 	issuer   *token.Issuer
+	revoker  *revocation.Revoker
 	absolute time.Duration
 	idle     time.Duration
 	now      func() time.Time
@@ -53,6 +55,10 @@ type Option func(*Service)
 func WithLifetimes(absolute, idle time.Duration) Option {
 	return func(s *Service) { s.absolute, s.idle = absolute, idle }
 }
+
+// WithRevoker stamps tokens with the subject's revocation generation and puts the logins of
+// reused refresh tokens on the revocation list, so hybrid routes refuse their access tokens.
+func WithRevoker(r *revocation.Revoker) Option { return func(s *Service) { s.revoker = r } }
 
 // WithClock sets the time source, for tests.
 func WithClock(now func() time.Time) Option { return func(s *Service) { s.now = now } }
@@ -80,7 +86,7 @@ func (s *Service) Start(ctx context.Context, u *identity.User, mfa bool) (*Pair,
 	if err := s.store.CreateRefreshFamily(ctx, fam, first); err != nil {
 		return nil, fmt.Errorf("create refresh family: %w", err)
 	}
-	return s.pair(u, fam, raw, first)
+	return s.pair(ctx, u, fam, raw, first)
 }
 
 // Rotate spends the presented refresh token and returns a new pair of the same family. A spent
@@ -94,7 +100,10 @@ func (s *Service) Rotate(ctx context.Context, raw string) (*Pair, error) {
 	nextRaw, next := s.newToken("", now, time.Time{})
 	fam, err := s.store.RotateRefreshToken(ctx, hash, next, now)
 	switch {
-	case errors.Is(err, identity.ErrRefreshReused), errors.Is(err, identity.ErrRefreshInvalid):
+	case errors.Is(err, identity.ErrRefreshReused):
+		s.endReusedLogin(ctx, hash)
+		return nil, fmt.Errorf("%w: %w", ErrInvalidGrant, err)
+	case errors.Is(err, identity.ErrRefreshInvalid):
 		return nil, fmt.Errorf("%w: %w", ErrInvalidGrant, err)
 	case err != nil:
 		return nil, fmt.Errorf("rotate refresh token: %w", err)
@@ -107,7 +116,19 @@ func (s *Service) Rotate(ctx context.Context, raw string) (*Pair, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load user: %w", err)
 	}
-	return s.pair(u, fam, nextRaw, next)
+	return s.pair(ctx, u, fam, nextRaw, next)
+}
+
+// endReusedLogin puts the login of a reused refresh token on the revocation list: its family
+// is already revoked, and its outstanding access tokens must stop working on hybrid routes.
+func (s *Service) endReusedLogin(ctx context.Context, hash []byte) {
+	if s.revoker == nil {
+		return
+	}
+	if fam, err := s.store.RefreshFamilyByToken(ctx, hash); err == nil {
+		// A failure leaves the access tokens to expire by themselves, as on a jwt route.
+		_ = s.revoker.EndSession(ctx, fam.Subject, fam.ID)
+	}
 }
 
 // FamilyOf returns the family of a presented refresh token, or ErrInvalidGrant.
@@ -144,8 +165,13 @@ func (s *Service) newToken(familyID string, now, familyExpiry time.Time) (string
 	return raw, &identity.RefreshToken{Hash: sum[:], FamilyID: familyID, CreatedAt: now, ExpiresAt: expires}
 }
 
-func (s *Service) pair(u *identity.User, fam *identity.RefreshFamily, raw string, rt *identity.RefreshToken) (*Pair, error) {
+func (s *Service) pair(ctx context.Context, u *identity.User, fam *identity.RefreshFamily, raw string, rt *identity.RefreshToken) (*Pair, error) {
+	var gen int64
+	if s.revoker != nil {
+		gen = s.revoker.Generation(ctx, u.Subject)
+	}
 	access, claims, err := s.issuer.Issue(token.Claims{
+		Generation:       gen,
 		RegisteredClaims: jwt.RegisteredClaims{Subject: u.Subject},
 		Username:         u.Username,
 		Roles:            u.Roles,

@@ -18,6 +18,10 @@ type Claims struct {
 	MFA bool `json:"mfa"`
 	// SessionID is the refresh-token family (the session) the token belongs to.
 	SessionID string `json:"sid,omitempty"`
+	// Generation is the subject's revocation generation when the token was issued: ending
+	// every credential of a user raises it, and the hybrid strategy refuses tokens with an
+	// older one. -1 means it could not be read, so hybrid routes refuse the token.
+	Generation int64 `json:"gen"`
 }
 
 // HasRole reports whether the claims carry the role.

@@ -80,7 +80,13 @@ func Example() {
 	}
 	fmt.Println(claims.Subject, claims.Username, claims.Roles, claims.MFA, claims.Audience)
 
-	_, err = verifier.Verify(tok[:len(tok)-2] + "AA")
+	// Flip one character inside the signature: any change is refused.
+	i := len(tok) - 10
+	flipped := byte('A')
+	if tok[i] == 'A' {
+		flipped = 'B'
+	}
+	_, err = verifier.Verify(tok[:i] + string(flipped) + tok[i+1:])
 	fmt.Println(err != nil)
 	// Output:
 	// 3f9c1c4e alice [admin] true [authgate]

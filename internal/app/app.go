@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"path/filepath"
 	"runtime"
 	"time"
 
@@ -19,9 +18,10 @@ import (
 	"github.com/authgate/authgate/identity"
 	"github.com/authgate/authgate/password"
 	"github.com/authgate/authgate/policy"
+	"github.com/authgate/authgate/proxytrust"
 	"github.com/authgate/authgate/refresh"
-	"github.com/authgate/authgate/store/postgres"
-	"github.com/authgate/authgate/store/sqlite"
+	"github.com/authgate/authgate/revocation"
+	"github.com/authgate/authgate/session"
 	"github.com/authgate/authgate/token"
 )
 
@@ -29,6 +29,9 @@ import (
 type App struct {
 	Config   config.Config
 	Identity identity.Store
+	State    *State
+	Sessions *session.Manager
+	Revoker  *revocation.Revoker
 	Keys     *token.Keyring
 	Accounts *accounts.Service
 	Refresh  *refresh.Service
@@ -68,9 +71,14 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Config: cfg, Identity: store, log: log}
-	if err := a.build(ctx, st); err != nil {
+	state, err := OpenState(ctx, cfg)
+	if err != nil {
 		store.Close()
+		return nil, err
+	}
+	a := &App{Config: cfg, Identity: store, State: state, log: log}
+	if err := a.build(ctx, st); err != nil {
+		a.Close()
 		return nil, err
 	}
 	return a, nil
@@ -104,27 +112,45 @@ func (a *App) build(ctx context.Context, st settings) error {
 		return err
 	}
 
-	a.Accounts = accounts.New(a.Identity, st.hasher)
+	proxies, err := proxytrust.Parse(cfg.TrustedProxies)
+	if err != nil {
+		return err
+	}
+	a.Sessions = session.NewManager(a.State.Sessions,
+		session.WithTimeouts(cfg.Sessions.IdleTimeout, cfg.Sessions.AbsoluteTimeout),
+		session.WithTouchInterval(cfg.Sessions.TouchInterval))
+	a.Revoker = revocation.NewRevoker(a.State.Revocations, t.AccessTTL+t.Leeway)
+	a.Accounts = accounts.New(a.Identity, st.hasher, a.Sessions, a.Revoker)
 	a.Refresh = refresh.New(a.Identity, issuer,
-		refresh.WithLifetimes(t.RefreshTTL, t.RefreshIdleTTL), refresh.WithClock(st.clock))
+		refresh.WithLifetimes(t.RefreshTTL, t.RefreshIdleTTL), refresh.WithClock(st.clock), refresh.WithRevoker(a.Revoker))
 
-	jwtStrategy := authn.NewJWT(verifier)
+	sessionStrategy := authn.NewSession(a.Sessions, proxies)
+	hybridStrategy := authn.NewHybrid(verifier, a.State.Revocations)
 	strategies := map[string]authn.Strategy{
-		authn.JWT:     jwtStrategy,
-		authn.Session: authn.NotImplemented(authn.Session),
-		authn.Hybrid:  authn.NotImplemented(authn.Hybrid),
+		authn.JWT:     authn.NewJWT(verifier),
+		authn.Session: sessionStrategy,
+		authn.Hybrid:  hybridStrategy,
 	}
 	table, err := policy.NewTable(cfg.EffectiveRoutes(), strategies)
 	if err != nil {
 		return err
 	}
 	a.Gateway, err = gateway.New(gateway.Options{
-		Routes:       table,
-		Accounts:     a.Accounts,
-		Refresh:      a.Refresh,
-		Keys:         a.Keys,
-		Bearer:       jwtStrategy,
-		Ready:        []gateway.Checker{{Name: "identity", Check: a.Identity.Ping}},
+		Routes:   table,
+		Accounts: a.Accounts,
+		Refresh:  a.Refresh,
+		Keys:     a.Keys,
+		// authgate's own endpoints check bearer tokens against the revocation list too.
+		Bearer:   hybridStrategy,
+		Session:  sessionStrategy,
+		Sessions: a.Sessions,
+		Revoker:  a.Revoker,
+		Proxies:  proxies,
+		Ready: []gateway.Checker{
+			{Name: "identity", Check: a.Identity.Ping},
+			{Name: "sessions", Check: a.State.Sessions.Ping},
+			{Name: "revocations", Check: a.State.Revocations.Ping},
+		},
 		Registry:     prometheus.NewRegistry(),
 		Logger:       a.log,
 		MaxBodyBytes: cfg.Limits.MaxBodyBytes,
@@ -135,15 +161,20 @@ func (a *App) build(ctx context.Context, st settings) error {
 // Handler returns the instance's HTTP handler.
 func (a *App) Handler() http.Handler { return a.Gateway }
 
-// Run keeps the instance's background work going (key refresh, expired-token cleanup) until
+// Run keeps the instance's background work going (key refresh, expired-record cleanup) until
 // ctx is done.
 func (a *App) Run(ctx context.Context) {
 	go a.Keys.Run(ctx)
-	tick := time.NewTicker(time.Hour)
+	tick := time.NewTicker(time.Minute)
 	defer tick.Stop()
 	for {
-		if err := a.Identity.DeleteExpiredRefresh(ctx, time.Now().UTC()); err != nil && !errors.Is(err, context.Canceled) {
-			a.log.Warn("refresh token cleanup failed", "err", err)
+		now := time.Now().UTC()
+		err := a.Identity.DeleteExpiredRefresh(ctx, now)
+		if a.State.cleanup != nil {
+			err = errors.Join(err, a.State.cleanup(ctx, now))
+		}
+		if err != nil && ctx.Err() == nil {
+			a.log.Warn("expired-record cleanup failed", "err", err)
 		}
 		select {
 		case <-ctx.Done():
@@ -154,20 +185,4 @@ func (a *App) Run(ctx context.Context) {
 }
 
 // Close releases the stores.
-func (a *App) Close() error { return a.Identity.Close() }
-
-// OpenIdentity opens PostgreSQL when a database URL is set, else SQLite under the data dir.
-func OpenIdentity(ctx context.Context, cfg config.Config) (identity.Store, error) {
-	if cfg.Database.URL != "" {
-		s, err := postgres.Open(ctx, cfg.Database.URL)
-		if err != nil {
-			return nil, fmt.Errorf("open database: %w", err)
-		}
-		return s, nil
-	}
-	s, err := sqlite.Open(ctx, filepath.Join(cfg.DataDir, "identity.db"))
-	if err != nil {
-		return nil, fmt.Errorf("open embedded identity store: %w", err)
-	}
-	return s, nil
-}
+func (a *App) Close() error { return errors.Join(a.Identity.Close(), a.State.Close()) }

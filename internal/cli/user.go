@@ -11,6 +11,8 @@ import (
 	"github.com/authgate/authgate/accounts"
 	"github.com/authgate/authgate/config"
 	"github.com/authgate/authgate/password"
+	"github.com/authgate/authgate/revocation"
+	"github.com/authgate/authgate/session"
 )
 
 func userCommand(ctx context.Context, args []string, stdio IO) error {
@@ -105,8 +107,16 @@ func userCommand(ctx context.Context, args []string, stdio IO) error {
 }
 
 // openEnders opens the stores that hold sessions and revocations, so that ending a user's
-// credentials reaches every instance. Sessions and hybrid revocation arrive with their
-// strategies; until then there is nothing beyond the identity store to tell.
+// credentials reaches every instance: the session store and the revocation list.
 func openEnders(ctx context.Context, cfg config.Config) ([]accounts.Ender, func(), error) {
-	return nil, func() {}, nil
+	state, err := app.OpenState(ctx, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	t := cfg.Tokens
+	enders := []accounts.Ender{
+		session.NewManager(state.Sessions),
+		revocation.NewRevoker(state.Revocations, t.AccessTTL+t.Leeway),
+	}
+	return enders, func() { state.Close() }, nil
 }

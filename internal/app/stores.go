@@ -1,0 +1,72 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"github.com/authgate/authgate/config"
+	"github.com/authgate/authgate/identity"
+	"github.com/authgate/authgate/revocation"
+	"github.com/authgate/authgate/session"
+	"github.com/authgate/authgate/store/postgres"
+	"github.com/authgate/authgate/store/sqlite"
+)
+
+// OpenIdentity opens PostgreSQL when a database URL is set, else SQLite under the data dir.
+func OpenIdentity(ctx context.Context, cfg config.Config) (identity.Store, error) {
+	if cfg.Database.URL != "" {
+		s, err := postgres.Open(ctx, cfg.Database.URL)
+		if err != nil {
+			return nil, fmt.Errorf("open database: %w", err)
+		}
+		return s, nil
+	}
+	s, err := sqlite.Open(ctx, filepath.Join(cfg.DataDir, "identity.db"))
+	if err != nil {
+		return nil, fmt.Errorf("open embedded identity store: %w", err)
+	}
+	return s, nil
+}
+
+// State is where sessions and revocations live: Redis when a URL is set, else embedded SQLite
+// files under the data dir (one instance only).
+type State struct {
+	Sessions    session.Store
+	Revocations revocation.Store
+	// Kind is "redis" or "embedded".
+	Kind string
+	// cleanup removes expired records where the store does not expire them itself.
+	cleanup func(ctx context.Context, now time.Time) error
+}
+
+// OpenState opens the session store and the revocation list named by cfg.
+func OpenState(ctx context.Context, cfg config.Config) (*State, error) {
+	if cfg.Redis.URL != "" {
+		return openRedisState(ctx, cfg)
+	}
+	sessions, err := sqlite.OpenSessions(ctx, filepath.Join(cfg.DataDir, "sessions.db"))
+	if err != nil {
+		return nil, fmt.Errorf("open embedded session store: %w", err)
+	}
+	revs, err := sqlite.OpenRevocations(ctx, filepath.Join(cfg.DataDir, "revocations.db"))
+	if err != nil {
+		sessions.Close()
+		return nil, fmt.Errorf("open embedded revocation list: %w", err)
+	}
+	return &State{
+		Sessions: sessions, Revocations: revs, Kind: "embedded",
+		cleanup: func(ctx context.Context, now time.Time) error {
+			_, err1 := sessions.DeleteExpired(ctx, now)
+			_, err2 := revs.DeleteExpired(ctx, now)
+			return errors.Join(err1, err2)
+		},
+	}, nil
+}
+
+// Close closes both stores.
+func (s *State) Close() error {
+	return errors.Join(s.Sessions.Close(), s.Revocations.Close())
+}

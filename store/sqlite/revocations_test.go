@@ -1,0 +1,56 @@
+package sqlite_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/authgate/authgate/revocation"
+	"github.com/authgate/authgate/revocation/revocationtest"
+	"github.com/authgate/authgate/store/sqlite"
+)
+
+func TestRevocationConformance(t *testing.T) {
+	revocationtest.Run(t, func(t *testing.T) revocation.Store {
+		s, err := sqlite.OpenRevocations(context.Background(), filepath.Join(t.TempDir(), "revocations.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	})
+}
+
+// The server and the CLI are two processes on one file: a revocation written by one is seen by
+// the other's next check, and it survives a restart.
+func TestRevocationsSharedAndDurable(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "revocations.db")
+	server, err := sqlite.OpenRevocations(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cli, err := sqlite.OpenRevocations(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := server.Revoked(ctx, "abc", "sid", "jti", 0); r {
+		t.Fatal("revoked before anything was written")
+	}
+	if err := cli.EndUser(ctx, "abc", time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	cli.Close()
+	if r, err := server.Revoked(ctx, "abc", "sid", "jti", 0); err != nil || !r {
+		t.Fatalf("server does not see the CLI's ending: %v %v", r, err)
+	}
+	server.Close()
+	reopened, err := sqlite.OpenRevocations(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reopened.Close()
+	if r, err := reopened.Revoked(ctx, "abc", "sid", "jti", 0); err != nil || !r {
+		t.Fatalf("ending lost across a restart: %v %v", r, err)
+	}
+}

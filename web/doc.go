@@ -1,0 +1,2 @@
+// Package web holds authgate's HTML templates and static files, embedded in the binary.
+package web
