@@ -39,6 +39,9 @@ func New(store identity.Store, hasher *password.Hasher, enders ...Ender) *Servic
 	return &Service{store: store, hasher: hasher, enders: enders, now: time.Now, log: slog.Default()}
 }
 
+// SetClock replaces the time source of TOTP checks and timestamps, for tests.
+func (s *Service) SetClock(now func() time.Time) { s.now = now }
+
 // Add creates a user with the password and roles.
 func (s *Service) Add(ctx context.Context, username, pw string, roles []string) (*identity.User, error) {
 	if err := checkUsername(username); err != nil {

@@ -8,8 +8,10 @@ import (
 	"github.com/authgate/authgate/accounts"
 	"github.com/authgate/authgate/authn"
 	"github.com/authgate/authgate/identity"
+	"github.com/authgate/authgate/mfa"
 	"github.com/authgate/authgate/policy"
 	"github.com/authgate/authgate/refresh"
+	"github.com/authgate/authgate/session"
 )
 
 // requestError is a client mistake with the status and code to answer it with.
@@ -63,6 +65,17 @@ func classify(err error) problem {
 		return problem{http.StatusUnauthorized, "invalid_credentials", "The username or password is wrong."}
 	case errors.Is(err, refresh.ErrInvalidGrant):
 		return problem{http.StatusUnauthorized, "invalid_grant", "The refresh token is invalid, expired or already used."}
+	case errors.Is(err, mfa.ErrInvalidCode):
+		return problem{http.StatusUnauthorized, "invalid_code", "The one-time code is wrong, expired or already used."}
+	case errors.Is(err, accounts.ErrNoPendingMFA):
+		return problem{http.StatusConflict, "no_pending_enrollment", "Start a TOTP enrollment first."}
+	case errors.Is(err, accounts.ErrMFANotEnabled):
+		return problem{http.StatusConflict, "mfa_not_enabled", "This account has no second factor to verify."}
+	case errors.Is(err, session.ErrNotFound):
+		return problem{http.StatusUnauthorized, "invalid_token", "The credential is invalid or expired."}
+	case errors.Is(err, accounts.ErrInvalidUsername), errors.Is(err, accounts.ErrWeakPassword),
+		errors.Is(err, accounts.ErrPasswordTooLong), errors.Is(err, accounts.ErrInvalidRole):
+		return problem{http.StatusBadRequest, "invalid_request", err.Error()}
 	case errors.Is(err, identity.ErrNotFound):
 		return problem{http.StatusNotFound, "not_found", "Not found."}
 	case errors.Is(err, context.DeadlineExceeded):

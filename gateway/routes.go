@@ -46,8 +46,14 @@ func (s *Server) ownRoutes() *http.ServeMux {
 	handle("POST", "/auth/admin/users/{username}/logout-all", s.admin(s.handleAdminLogoutAll))
 	mux.Handle("GET /auth/static/", http.StripPrefix("/auth/static/", http.FileServerFS(web.Static)))
 
-	// MFA and forward auth arrive with their own change.
-	for _, p := range []string{"/auth/mfa/", "/auth/verify"} {
+	handle("POST", "/auth/mfa/totp/enroll", s.handleTOTPEnroll)
+	handle("GET", "/auth/mfa/totp/qr.png", s.handleTOTPQR)
+	handle("POST", "/auth/mfa/totp/confirm", s.handleTOTPConfirm)
+	handle("DELETE", "/auth/mfa/totp", s.handleTOTPDisable)
+	handle("POST", "/auth/mfa/verify", s.handleMFAVerify)
+
+	// Forward auth arrives with its own change.
+	for _, p := range []string{"/auth/verify"} {
 		mux.HandleFunc(p, notYet)
 	}
 

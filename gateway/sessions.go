@@ -11,6 +11,7 @@ import (
 
 	"github.com/authgate/authgate/accounts"
 	"github.com/authgate/authgate/authn"
+	"github.com/authgate/authgate/mfa"
 	"github.com/authgate/authgate/session"
 	"github.com/authgate/authgate/web"
 )
@@ -83,17 +84,26 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), s.opts.LoginTimeout)
 	defer cancel()
-	u, err := s.opts.Accounts.Authenticate(ctx, req.Username, req.Password)
+	u, mfaDone, err := s.checkLogin(ctx, req.Username, req.Password, req.TOTP)
 	if err != nil {
-		if form && errors.Is(err, accounts.ErrInvalidCredentials) {
-			s.renderLogin(w, http.StatusUnauthorized, web.LoginPage{Redirect: rd, Username: req.Username, Error: "The username or password is wrong."})
-			return
+		if form {
+			page := web.LoginPage{Redirect: rd, Username: req.Username, Error: "The username or password is wrong."}
+			switch {
+			case errors.Is(err, errTOTPRequired):
+				page.Error, page.NeedTOTP = "Enter your password and the one-time code from your authenticator app.", true
+			case errors.Is(err, mfa.ErrInvalidCode):
+				page.Error, page.NeedTOTP = "The one-time code is wrong or already used.", true
+			}
+			if page.NeedTOTP || errors.Is(err, accounts.ErrInvalidCredentials) {
+				s.renderLogin(w, http.StatusUnauthorized, page)
+				return
+			}
 		}
 		s.fail(w, r, err, false)
 		return
 	}
 	tok, sess, err := s.opts.Sessions.Start(ctx, session.Identity{Subject: u.Subject, Username: u.Username, Roles: u.Roles},
-		false, s.opts.Proxies.ClientIP(r), r.UserAgent())
+		mfaDone, s.opts.Proxies.ClientIP(r), r.UserAgent())
 	if err != nil {
 		s.fail(w, r, sessionStoreError(err), false)
 		return

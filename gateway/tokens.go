@@ -48,12 +48,12 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), s.opts.LoginTimeout)
 	defer cancel()
-	u, err := s.opts.Accounts.Authenticate(ctx, req.Username, req.Password)
+	u, mfaDone, err := s.checkLogin(ctx, req.Username, req.Password, req.TOTP)
 	if err != nil {
 		s.fail(w, r, err, false)
 		return
 	}
-	pair, err := s.opts.Refresh.Start(ctx, u, false)
+	pair, err := s.opts.Refresh.Start(ctx, u, mfaDone)
 	if err != nil {
 		s.fail(w, r, err, false)
 		return

@@ -17,7 +17,10 @@ type User struct {
 	Disabled     bool
 	// TOTPSecret is the confirmed TOTP secret (base32), empty when MFA is not enabled.
 	TOTPSecret string
-	// TOTPLastStep is the last accepted TOTP time step, so a code is accepted once.
+	// TOTPPending is a secret enrolled but not yet confirmed with a code.
+	TOTPPending string
+	// TOTPLastStep is the last accepted TOTP time step, so a code is accepted once. Only
+	// AdvanceTOTPStep changes it; UpdateUser leaves it alone.
 	TOTPLastStep int64
 	CreatedAt    time.Time
 	UpdatedAt    time.Time

@@ -15,9 +15,13 @@ type Users interface {
 	UserBySubject(ctx context.Context, subject string) (*User, error)
 	// ListUsers returns every user ordered by username.
 	ListUsers(ctx context.Context) ([]*User, error)
-	// UpdateUser replaces the stored fields of the user with that subject and sets UpdatedAt,
-	// or returns ErrNotFound.
+	// UpdateUser replaces the stored fields of the user with that subject, except CreatedAt and
+	// TOTPLastStep, and sets UpdatedAt, or returns ErrNotFound.
 	UpdateUser(ctx context.Context, u *User) error
+	// AdvanceTOTPStep records step as the user's last accepted TOTP step if it is later than
+	// the stored one, and reports whether it was. Of concurrent calls with one step at most one
+	// is true, so a code is accepted once across every instance.
+	AdvanceTOTPStep(ctx context.Context, subject string, step int64) (bool, error)
 }
 
 // Keys keeps signing keys.

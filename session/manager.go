@@ -125,6 +125,18 @@ func (m *Manager) Renew(ctx context.Context, old *Session, mfa bool) (Token, *Se
 	return tok, s, nil
 }
 
+// RenewID is Renew for the session with the subject and ID, which must be live.
+func (m *Manager) RenewID(ctx context.Context, subject, id string, mfa bool) (Token, *Session, error) {
+	old, ok, err := m.store.Find(ctx, subject, id)
+	if err != nil {
+		return Token{}, nil, fmt.Errorf("find session: %w", err)
+	}
+	if !ok || !old.Live(m.now()) {
+		return Token{}, nil, ErrNotFound
+	}
+	return m.Renew(ctx, old, mfa)
+}
+
 // End ends one session of the subject.
 func (m *Manager) End(ctx context.Context, subject, id string) error {
 	return m.store.Delete(ctx, subject, id)

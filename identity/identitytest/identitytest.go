@@ -56,7 +56,7 @@ func equalUser(t *testing.T, what string, got, want *identity.User) {
 	t.Helper()
 	if got.Subject != want.Subject || got.Username != want.Username || got.PasswordHash != want.PasswordHash ||
 		!slices.Equal(got.Roles, want.Roles) || got.Disabled != want.Disabled ||
-		got.TOTPSecret != want.TOTPSecret || got.TOTPLastStep != want.TOTPLastStep ||
+		got.TOTPSecret != want.TOTPSecret || got.TOTPPending != want.TOTPPending || got.TOTPLastStep != want.TOTPLastStep ||
 		!got.CreatedAt.Equal(want.CreatedAt) || !got.UpdatedAt.Equal(want.UpdatedAt) {
 		t.Errorf("%s:\n got %+v\nwant %+v", what, *got, *want)
 	}

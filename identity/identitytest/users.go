@@ -1,8 +1,11 @@
 package identitytest
 
 import (
+	"context"
 	"fmt"
 	"slices"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -129,12 +132,13 @@ func testUsers(t *testing.T, newStore func(t *testing.T) identity.Store) {
 			{"roles", func(u *identity.User) { u.Roles = []string{"admin", "auditor", "user"} }},
 			{"disabled", func(u *identity.User) { u.Disabled = true }},
 			{"password hash", func(u *identity.User) { u.PasswordHash = "$argon2id$v=19$m=19456,t=2,p=1$bmV3c2FsdA$bmV3aGFzaA" }},
-			{"totp enabled", func(u *identity.User) { u.TOTPSecret, u.TOTPLastStep = "JBSWY3DPEHPK3PXP", 56_666_667 }},
-			{"totp disabled", func(u *identity.User) { u.TOTPSecret, u.TOTPLastStep = "", 0 }},
+			{"totp enabled", func(u *identity.User) { u.TOTPSecret, u.TOTPPending = "JBSWY3DPEHPK3PXP", "" }},
+			{"totp pending", func(u *identity.User) { u.TOTPPending = "KRSXG5CTMVRXEZLU" }},
+			{"totp disabled", func(u *identity.User) { u.TOTPSecret = "" }},
 			{"username", func(u *identity.User) { u.Username = "alice2" }},
 			{"everything", func(u *identity.User) {
 				u.Username, u.PasswordHash, u.Roles, u.Disabled = "a", "h", []string{"x"}, true
-				u.TOTPSecret, u.TOTPLastStep = "S", 1<<40
+				u.TOTPSecret, u.TOTPPending = "S", "P"
 			}},
 		}
 		for _, tc := range tests {
@@ -144,14 +148,15 @@ func testUsers(t *testing.T, newStore func(t *testing.T) identity.Store) {
 				u.TOTPSecret, u.TOTPLastStep = "OLDSECRET", 7
 				wantErr(t, "CreateUser", s.CreateUser(t.Context(), u), nil)
 				tc.change(u)
-				u.CreatedAt = at(-day) // not stored by UpdateUser: CreatedAt never changes
+				u.CreatedAt = at(-day)   // not stored by UpdateUser: CreatedAt never changes
+				u.TOTPLastStep = 1 << 40 // nor TOTPLastStep: only AdvanceTOTPStep moves it
 				before := time.Now().Truncate(time.Microsecond)
 				wantErr(t, "UpdateUser", s.UpdateUser(t.Context(), u), nil)
 				if u.UpdatedAt.Before(before) {
 					t.Errorf("UpdatedAt = %v, want now (after %v)", u.UpdatedAt, before)
 				}
 				want := *u
-				want.CreatedAt = at(0)
+				want.CreatedAt, want.TOTPLastStep = at(0), 7
 				got, err := s.UserBySubject(t.Context(), u.Subject)
 				wantErr(t, "UserBySubject", err, nil)
 				equalUser(t, "after update", got, &want)
@@ -159,6 +164,46 @@ func testUsers(t *testing.T, newStore func(t *testing.T) identity.Store) {
 				wantErr(t, "UserByName(new name)", err, nil)
 				equalUser(t, "after update, by name", got, &want)
 			})
+		}
+	})
+
+	t.Run("AdvanceTOTPStep", func(t *testing.T) {
+		s := newStore(t)
+		u := newUser("alice")
+		u.TOTPLastStep = 100
+		wantErr(t, "CreateUser", s.CreateUser(t.Context(), u), nil)
+		steps := []struct {
+			step int64
+			want bool
+		}{{99, false}, {100, false}, {101, true}, {101, false}, {103, true}, {102, false}}
+		for _, st := range steps {
+			ok, err := s.AdvanceTOTPStep(t.Context(), u.Subject, st.step)
+			wantErr(t, "AdvanceTOTPStep", err, nil)
+			if ok != st.want {
+				t.Errorf("AdvanceTOTPStep(%d) = %v, want %v", st.step, ok, st.want)
+			}
+		}
+		got, err := s.UserBySubject(t.Context(), u.Subject)
+		wantErr(t, "UserBySubject", err, nil)
+		if got.TOTPLastStep != 103 {
+			t.Errorf("TOTPLastStep = %d, want 103", got.TOTPLastStep)
+		}
+		if ok, err := s.AdvanceTOTPStep(t.Context(), "nobody", 1000); ok || err != nil {
+			t.Errorf("unknown subject: %v, %v", ok, err)
+		}
+		// The same code presented on many instances at once is accepted once.
+		var wg sync.WaitGroup
+		var wins atomic.Int32
+		for range 16 {
+			wg.Go(func() {
+				if ok, err := s.AdvanceTOTPStep(context.Background(), u.Subject, 200); err == nil && ok {
+					wins.Add(1)
+				}
+			})
+		}
+		wg.Wait()
+		if wins.Load() != 1 {
+			t.Errorf("%d concurrent advances to one step succeeded, want 1", wins.Load())
 		}
 	})
 

@@ -121,6 +121,7 @@ func (a *App) build(ctx context.Context, st settings) error {
 		session.WithTouchInterval(cfg.Sessions.TouchInterval))
 	a.Revoker = revocation.NewRevoker(a.State.Revocations, t.AccessTTL+t.Leeway)
 	a.Accounts = accounts.New(a.Identity, st.hasher, a.Sessions, a.Revoker)
+	a.Accounts.SetClock(st.clock)
 	a.Refresh = refresh.New(a.Identity, issuer,
 		refresh.WithLifetimes(t.RefreshTTL, t.RefreshIdleTTL), refresh.WithClock(st.clock), refresh.WithRevoker(a.Revoker))
 

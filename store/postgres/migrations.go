@@ -64,6 +64,8 @@ CREATE TABLE audit_log (
 );
 CREATE INDEX audit_log_at ON audit_log (at);
 `,
+	// 2: a TOTP secret enrolled but not yet confirmed.
+	`ALTER TABLE users ADD COLUMN totp_pending text NOT NULL DEFAULT '';`,
 }
 
 // migrationLock is the pg_advisory_xact_lock key that serializes migrations of instances

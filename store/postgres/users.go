@@ -10,7 +10,7 @@ import (
 	"github.com/authgate/authgate/identity"
 )
 
-const userColumns = `subject, username, password_hash, roles, disabled, totp_secret, totp_last_step, created_at, updated_at`
+const userColumns = `subject, username, password_hash, roles, disabled, totp_secret, totp_pending, totp_last_step, created_at, updated_at`
 
 // CreateUser stores a new user. A taken username or subject is identity.ErrConflict. A zero
 // CreatedAt is set to now and a zero UpdatedAt to CreatedAt, in u too.
@@ -21,8 +21,8 @@ func (s *Store) CreateUser(ctx context.Context, u *identity.User) error {
 	if u.UpdatedAt.IsZero() {
 		u.UpdatedAt = u.CreatedAt
 	}
-	_, err := s.pool.Exec(ctx, `INSERT INTO users (`+userColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		u.Subject, u.Username, u.PasswordHash, roles(u.Roles), u.Disabled, u.TOTPSecret, u.TOTPLastStep,
+	_, err := s.pool.Exec(ctx, `INSERT INTO users (`+userColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		u.Subject, u.Username, u.PasswordHash, roles(u.Roles), u.Disabled, u.TOTPSecret, u.TOTPPending, u.TOTPLastStep,
 		u.CreatedAt, u.UpdatedAt)
 	if err != nil {
 		return fmt.Errorf("create user %q: %w", u.Username, mapErr(err))
@@ -69,9 +69,9 @@ func (s *Store) UpdateUser(ctx context.Context, u *identity.User) error {
 	updated := now()
 	tag, err := s.pool.Exec(ctx, `
 UPDATE users SET username = $1, password_hash = $2, roles = $3, disabled = $4, totp_secret = $5,
-	totp_last_step = $6, updated_at = $7
+	totp_pending = $6, updated_at = $7
 WHERE subject = $8`,
-		u.Username, u.PasswordHash, roles(u.Roles), u.Disabled, u.TOTPSecret, u.TOTPLastStep, updated, u.Subject)
+		u.Username, u.PasswordHash, roles(u.Roles), u.Disabled, u.TOTPSecret, u.TOTPPending, updated, u.Subject)
 	if err != nil {
 		return fmt.Errorf("update user %q: %w", u.Subject, mapErr(err))
 	}
@@ -89,7 +89,7 @@ func scanUser(row pgx.Row) (*identity.User, error) {
 		created, updated time.Time
 	)
 	err := row.Scan(&u.Subject, &u.Username, &u.PasswordHash, &u.Roles, &u.Disabled, &u.TOTPSecret,
-		&u.TOTPLastStep, &created, &updated)
+		&u.TOTPPending, &u.TOTPLastStep, &created, &updated)
 	if err != nil {
 		return nil, mapErr(err)
 	}
@@ -104,4 +104,14 @@ func roles(r []string) []string {
 		return []string{}
 	}
 	return r
+}
+
+// AdvanceTOTPStep records step as the last accepted TOTP step if it is later than the stored
+// one, and reports whether it was.
+func (s *Store) AdvanceTOTPStep(ctx context.Context, subject string, step int64) (bool, error) {
+	tag, err := s.pool.Exec(ctx, `UPDATE users SET totp_last_step = $1 WHERE subject = $2 AND totp_last_step < $1`, step, subject)
+	if err != nil {
+		return false, fmt.Errorf("advance totp step of %q: %w", subject, err)
+	}
+	return tag.RowsAffected() == 1, nil
 }

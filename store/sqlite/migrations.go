@@ -64,6 +64,8 @@ CREATE TABLE audit_log (
 ) STRICT;
 CREATE INDEX audit_log_at ON audit_log (at);
 `,
+	// 2: a TOTP secret enrolled but not yet confirmed.
+	`ALTER TABLE users ADD COLUMN totp_pending TEXT NOT NULL DEFAULT '';`,
 }
 
 // migrate brings the schema up to date in one transaction. The connection's transactions

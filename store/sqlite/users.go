@@ -8,7 +8,7 @@ import (
 	"github.com/authgate/authgate/identity"
 )
 
-const userColumns = `subject, username, password_hash, roles, disabled, totp_secret, totp_last_step, created_at, updated_at`
+const userColumns = `subject, username, password_hash, roles, disabled, totp_secret, totp_pending, totp_last_step, created_at, updated_at`
 
 // CreateUser stores a new user. A taken username or subject is identity.ErrConflict. A zero
 // CreatedAt is set to now and a zero UpdatedAt to CreatedAt, in u too.
@@ -23,8 +23,8 @@ func (s *Store) CreateUser(ctx context.Context, u *identity.User) error {
 	if err != nil {
 		return fmt.Errorf("create user %q: %w", u.Username, err)
 	}
-	_, err = s.db.ExecContext(ctx, `INSERT INTO users (`+userColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		u.Subject, u.Username, u.PasswordHash, roles, u.Disabled, u.TOTPSecret, u.TOTPLastStep,
+	_, err = s.db.ExecContext(ctx, `INSERT INTO users (`+userColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		u.Subject, u.Username, u.PasswordHash, roles, u.Disabled, u.TOTPSecret, u.TOTPPending, u.TOTPLastStep,
 		toNanos(u.CreatedAt), toNanos(u.UpdatedAt))
 	if err != nil {
 		return fmt.Errorf("create user %q: %w", u.Username, mapErr(err))
@@ -82,9 +82,9 @@ func (s *Store) UpdateUser(ctx context.Context, u *identity.User) error {
 	updated := now()
 	res, err := s.db.ExecContext(ctx, `
 UPDATE users SET username = ?, password_hash = ?, roles = ?, disabled = ?, totp_secret = ?,
-	totp_last_step = ?, updated_at = ?
+	totp_pending = ?, updated_at = ?
 WHERE subject = ?`,
-		u.Username, u.PasswordHash, roles, u.Disabled, u.TOTPSecret, u.TOTPLastStep, toNanos(updated), u.Subject)
+		u.Username, u.PasswordHash, roles, u.Disabled, u.TOTPSecret, u.TOTPPending, toNanos(updated), u.Subject)
 	if err != nil {
 		return fmt.Errorf("update user %q: %w", u.Subject, mapErr(err))
 	}
@@ -107,7 +107,7 @@ func scanUser(row interface{ Scan(...any) error }) (*identity.User, error) {
 		created, updated int64
 	)
 	err := row.Scan(&u.Subject, &u.Username, &u.PasswordHash, &roles, &u.Disabled, &u.TOTPSecret,
-		&u.TOTPLastStep, &created, &updated)
+		&u.TOTPPending, &u.TOTPLastStep, &created, &updated)
 	if err != nil {
 		return nil, mapErr(err)
 	}
@@ -131,4 +131,18 @@ func encodeRoles(roles []string) (string, error) {
 		return "", fmt.Errorf("encode roles: %w", err)
 	}
 	return string(b), nil
+}
+
+// AdvanceTOTPStep records step as the last accepted TOTP step if it is later than the stored
+// one, and reports whether it was.
+func (s *Store) AdvanceTOTPStep(ctx context.Context, subject string, step int64) (bool, error) {
+	res, err := s.db.ExecContext(ctx, `UPDATE users SET totp_last_step = ? WHERE subject = ? AND totp_last_step < ?`, step, subject, step)
+	if err != nil {
+		return false, fmt.Errorf("advance totp step of %q: %w", subject, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("advance totp step of %q: %w", subject, err)
+	}
+	return n == 1, nil
 }
