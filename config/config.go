@@ -97,6 +97,9 @@ type Route struct {
 	MFA      bool     `yaml:"mfa"`
 	// Upstream is an http(s) URL, or "whoami" for the built-in echo service.
 	Upstream string `yaml:"upstream"`
+	// IdentityToken forwards a short-lived signed JWT of the caller (X-Auth-Token, audience the
+	// route's name) so the upstream can verify who it serves from the JWKS alone.
+	IdentityToken bool `yaml:"identity_token"`
 }
 
 // Default returns the configuration used when nothing is set.

@@ -8,11 +8,14 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/go-jose/go-jose/v4"
 
 	"github.com/authgate/authgate/config"
+	"github.com/authgate/authgate/gateway"
 	"github.com/authgate/authgate/internal/testenv"
+	"github.com/authgate/authgate/token"
 )
 
 func TestOwnEndpointsAndPaths(t *testing.T) {
@@ -191,5 +194,58 @@ func TestKeyRotationAcrossInstances(t *testing.T) {
 				t.Errorf("B's JWKS lacks a key: %d keys", len(set.Keys))
 			}
 		})
+	}
+}
+
+// A route with identity_token forwards a short-lived JWT that the upstream verifies from the
+// JWKS alone; a revoked credential gets none.
+func TestIdentityTokenForUpstream(t *testing.T) {
+	seen := make(chan string, 4)
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seen <- r.Header.Get("X-Auth-Token")
+	}))
+	defer upstream.Close()
+	cfg := testConfig(t)
+	cfg.Routes = []config.Route{{Name: "orders", Prefix: "/orders/", Strategy: "hybrid", Upstream: upstream.URL, IdentityToken: true}}
+	in := start(t, cfg)
+	in.addUser(t, "alice", "correct horse", "dev")
+	access, _ := in.login(t, "alice", "correct horse")
+
+	h := bearer(access)
+	h["X-Auth-Token"] = "forged"
+	wantStatus(t, "first", in.do(t, "GET", "/orders/1", nil, h), 200, "")
+	first := <-seen
+	wantStatus(t, "second", in.do(t, "GET", "/orders/2", nil, bearer(access)), 200, "")
+	if second := <-seen; second != first {
+		t.Error("a fresh identity token was minted for the same credential within its reuse window")
+	}
+
+	keys, err := token.NewRemoteKeySet(in.srv.URL + "/.well-known/jwks.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	idVerifier, _ := token.NewVerifier(keys, token.WithIssuer(cfg.Issuer), token.WithVerifierAudience("orders"), token.WithType(gateway.IdentityTokenType))
+	claims, err := idVerifier.Verify(first)
+	if err != nil {
+		t.Fatalf("upstream cannot verify the identity token: %v", err)
+	}
+	if claims.Username != "alice" || claims.ExpiresAt.Sub(claims.IssuedAt.Time) != time.Minute {
+		t.Errorf("identity claims %+v", claims)
+	}
+	// Neither kind of token passes for the other.
+	accessVerifier, _ := token.NewVerifier(keys, token.WithIssuer(cfg.Issuer), token.WithVerifierAudience(cfg.Tokens.Audience))
+	if _, err := accessVerifier.Verify(first); err == nil {
+		t.Error("an identity token verified as an access token")
+	}
+	if _, err := idVerifier.Verify(access); err == nil {
+		t.Error("an access token verified as an identity token")
+	}
+
+	wantStatus(t, "logout", in.do(t, "POST", "/auth/logout", nil, bearer(access)), 204, "")
+	wantStatus(t, "after logout", in.do(t, "GET", "/orders/3", nil, bearer(access)), 401, "revoked")
+	select {
+	case tok := <-seen:
+		t.Fatalf("the upstream got a request after the logout, with identity token %q", tok)
+	default:
 	}
 }

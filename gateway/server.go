@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -39,6 +40,8 @@ type Options struct {
 	Session authn.Strategy
 	// Sessions creates and ends browser sessions.
 	Sessions *session.Manager
+	// IdentityIssuer signs the identity tokens of routes that forward one.
+	IdentityIssuer *token.Issuer
 	// Revoker puts logged-out bearer tokens on the revocation list.
 	Revoker *revocation.Revoker
 	// Proxies decides which forwarded headers to believe.
@@ -60,6 +63,7 @@ type Server struct {
 	proxies map[*policy.Route]http.Handler
 	metrics *metrics
 	csrf    *http.CrossOriginProtection
+	idTok   *identityTokens
 }
 
 // New builds the server.
@@ -88,6 +92,9 @@ func New(o Options) (*Server, error) {
 		return nil, fmt.Errorf("metrics: %w", err)
 	}
 	s.metrics = m
+	if o.IdentityIssuer != nil {
+		s.idTok = newIdentityTokens(o.IdentityIssuer)
+	}
 	for _, r := range o.Routes.Routes() {
 		if r.Upstream == nil {
 			s.proxies[r] = http.HandlerFunc(whoami)
@@ -122,6 +129,36 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // serveRoute authenticates and authorizes the request for the route, then hands it upstream.
 func (s *Server) serveRoute(w http.ResponseWriter, r *http.Request, route *policy.Route) {
+	p, err := s.checkRoute(r, route)
+	if err != nil {
+		cookieRoute := route.Strategy.Name() == authn.Session
+		if cookieRoute && classify(err).status == http.StatusUnauthorized && wantsHTML(r) {
+			loginRedirect(w, r)
+			return
+		}
+		s.fail(w, r, err, !cookieRoute)
+		return
+	}
+	if route.IdentityToken {
+		if s.idTok == nil {
+			s.fail(w, r, errors.New("route asks for an identity token but no issuer is configured"), false)
+			return
+		}
+		raw, err := s.idTok.get(route.Name, p)
+		if err != nil {
+			s.fail(w, r, err, false)
+			return
+		}
+		r.Header[HeaderIdentityToken] = []string{raw}
+	}
+	setIdentityHeaders(r.Header, route.Name, p)
+	s.proxies[route].ServeHTTP(w, r)
+}
+
+// checkRoute authenticates r with the route's strategy and authorizes the principal for the
+// route, recording the check's duration and outcome in the route's metrics. It is the one
+// decision behind both proxied routes and forward auth (/auth/verify).
+func (s *Server) checkRoute(r *http.Request, route *policy.Route) (*authn.Principal, error) {
 	rm := s.metrics.routes[route]
 	start := time.Now()
 	p, err := route.Strategy.Authenticate(r)
@@ -130,19 +167,11 @@ func (s *Server) serveRoute(w http.ResponseWriter, r *http.Request, route *polic
 		err = route.Authorize(p)
 	}
 	if err != nil {
-		status := classify(err).status
-		rm.outcome(status).Inc()
-		cookieRoute := route.Strategy.Name() == authn.Session
-		if cookieRoute && status == http.StatusUnauthorized && wantsHTML(r) {
-			loginRedirect(w, r)
-			return
-		}
-		s.fail(w, r, err, !cookieRoute)
-		return
+		rm.outcome(classify(err).status).Inc()
+		return nil, err
 	}
 	rm.allowed.Inc()
-	setIdentityHeaders(r.Header, route.Name, p)
-	s.proxies[route].ServeHTTP(w, r)
+	return p, nil
 }
 
 func (s *Server) reverseProxy(route *policy.Route) http.Handler {

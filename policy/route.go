@@ -24,6 +24,8 @@ type Route struct {
 	MFA      bool
 	// Upstream is nil for the built-in whoami service.
 	Upstream *url.URL
+	// IdentityToken forwards a signed identity token to the upstream.
+	IdentityToken bool
 }
 
 // Matches reports whether the rule applies to a request for host, method and path.
@@ -69,13 +71,14 @@ func NewTable(routes []config.Route, strategies map[string]authn.Strategy) (*Tab
 			return nil, fmt.Errorf("routes[%d].strategy: %q is not available", i, rc.Strategy)
 		}
 		r := &Route{
-			Name:     rc.Name,
-			Prefix:   rc.Prefix,
-			Methods:  rc.Methods,
-			Host:     rc.Host,
-			Strategy: s,
-			Roles:    rc.Roles,
-			MFA:      rc.MFA,
+			Name:          rc.Name,
+			Prefix:        rc.Prefix,
+			Methods:       rc.Methods,
+			Host:          rc.Host,
+			Strategy:      s,
+			Roles:         rc.Roles,
+			MFA:           rc.MFA,
+			IdentityToken: rc.IdentityToken,
 		}
 		if rc.Upstream != WhoamiUpstream {
 			u, err := url.Parse(rc.Upstream)

@@ -146,7 +146,9 @@ func (a *App) build(ctx context.Context, st settings) error {
 		Session:  sessionStrategy,
 		Sessions: a.Sessions,
 		Revoker:  a.Revoker,
-		Proxies:  proxies,
+		// Identity tokens for upstreams are signed by the same keys, with their own typ.
+		IdentityIssuer: issuer,
+		Proxies:        proxies,
 		Ready: []gateway.Checker{
 			{Name: "identity", Check: a.Identity.Ping},
 			{Name: "sessions", Check: a.State.Sessions.Ping},
