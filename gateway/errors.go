@@ -3,7 +3,9 @@ package gateway
 import (
 	"context"
 	"errors"
+	"math"
 	"net/http"
+	"strconv"
 
 	"github.com/authgate/authgate/accounts"
 	"github.com/authgate/authgate/authn"
@@ -12,6 +14,7 @@ import (
 	"github.com/authgate/authgate/policy"
 	"github.com/authgate/authgate/refresh"
 	"github.com/authgate/authgate/session"
+	"github.com/authgate/authgate/throttle"
 )
 
 // requestError is a client mistake with the status and code to answer it with.
@@ -65,6 +68,8 @@ func classify(err error) problem {
 		return problem{http.StatusUnauthorized, "invalid_credentials", "The username or password is wrong."}
 	case errors.Is(err, refresh.ErrInvalidGrant):
 		return problem{http.StatusUnauthorized, "invalid_grant", "The refresh token is invalid, expired or already used."}
+	case errors.Is(err, throttle.ErrLocked):
+		return problem{http.StatusTooManyRequests, "too_many_attempts", "Too many failed attempts: wait before trying again."}
 	case errors.Is(err, mfa.ErrInvalidCode):
 		return problem{http.StatusUnauthorized, "invalid_code", "The one-time code is wrong, expired or already used."}
 	case errors.Is(err, accounts.ErrNoPendingMFA):
@@ -91,6 +96,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error, bearer 
 	if p.status == http.StatusInternalServerError {
 		s.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
+	setRetryAfter(w, err)
 	if p.status == http.StatusUnauthorized && bearer {
 		challenge := `Bearer realm="authgate"`
 		if p.code != "unauthorized" {
@@ -99,6 +105,14 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error, bearer 
 		w.Header().Set("WWW-Authenticate", challenge)
 	}
 	writeJSON(w, p.status, errorBody{Error: p.code, Message: p.message})
+}
+
+// setRetryAfter tells a locked-out client how many seconds to wait.
+func setRetryAfter(w http.ResponseWriter, err error) {
+	var locked *throttle.LockedError
+	if errors.As(err, &locked) {
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(locked.RetryAfter.Seconds()))))
+	}
 }
 
 type errorBody struct {

@@ -10,6 +10,7 @@ import (
 	"github.com/authgate/authgate/identity"
 	"github.com/authgate/authgate/mfa"
 	"github.com/authgate/authgate/session"
+	"github.com/authgate/authgate/throttle"
 )
 
 // errTOTPRequired answers a right password for an account with a second factor, sent without
@@ -31,8 +32,29 @@ type enrollResponse struct {
 }
 
 // checkLogin checks a password and, for an account with a second factor, the one-time code.
-// It reports whether a second factor was verified.
-func (s *Server) checkLogin(ctx context.Context, username, password, code string) (*identity.User, bool, error) {
+// It reports whether a second factor was verified. Failures count against the account and the
+// client address; past a threshold both are locked for a growing time, whatever is sent, and
+// unknown accounts are counted and locked like real ones.
+func (s *Server) checkLogin(ctx context.Context, r *http.Request, username, password, code string) (*identity.User, bool, error) {
+	ip := s.opts.Proxies.ClientIP(r)
+	if err := s.opts.Guard.Check(ctx, username, ip); err != nil {
+		return nil, false, guardError(err)
+	}
+	u, mfaDone, err := s.checkCredentials(ctx, username, password, code)
+	switch {
+	case errors.Is(err, accounts.ErrInvalidCredentials), errors.Is(err, mfa.ErrInvalidCode):
+		if ferr := s.opts.Guard.Failed(ctx, username, ip); ferr != nil {
+			return nil, false, guardError(ferr)
+		}
+	case err == nil:
+		if serr := s.opts.Guard.Succeeded(ctx, username); serr != nil {
+			return nil, false, guardError(serr)
+		}
+	}
+	return u, mfaDone, err
+}
+
+func (s *Server) checkCredentials(ctx context.Context, username, password, code string) (*identity.User, bool, error) {
 	u, err := s.opts.Accounts.Authenticate(ctx, username, password)
 	if err != nil {
 		return nil, false, err
@@ -47,6 +69,30 @@ func (s *Server) checkLogin(ctx context.Context, username, password, code string
 		return nil, false, err
 	}
 	return u, true, nil
+}
+
+// verifyCode checks a one-time code of a logged-in user, counted like a login attempt.
+func (s *Server) verifyCode(ctx context.Context, r *http.Request, u *identity.User, check func() error) error {
+	ip := s.opts.Proxies.ClientIP(r)
+	if err := s.opts.Guard.Check(ctx, u.Username, ip); err != nil {
+		return guardError(err)
+	}
+	err := check()
+	if errors.Is(err, mfa.ErrInvalidCode) {
+		if ferr := s.opts.Guard.Failed(ctx, u.Username, ip); ferr != nil {
+			return guardError(ferr)
+		}
+	}
+	return err
+}
+
+// guardError passes a lock through and marks a failure to read the counts as unavailability:
+// attempts are refused, never let through uncounted.
+func guardError(err error) error {
+	if errors.Is(err, throttle.ErrLocked) {
+		return err
+	}
+	return errors.Join(authn.ErrUnavailable, err)
 }
 
 // caller authenticates the request and loads the caller's account.
@@ -115,7 +161,7 @@ func (s *Server) handleTOTPConfirm(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err, false)
 		return
 	}
-	if err := s.opts.Accounts.ConfirmTOTP(r.Context(), u, req.Code); err != nil {
+	if err := s.verifyCode(r.Context(), r, u, func() error { return s.opts.Accounts.ConfirmTOTP(r.Context(), u, req.Code) }); err != nil {
 		s.fail(w, r, sessionStoreErrorUnlessKnown(err), p.Strategy != authn.Session)
 		return
 	}
@@ -163,7 +209,7 @@ func (s *Server) handleMFAVerify(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	if err := s.opts.Accounts.VerifyTOTP(ctx, u, req.Code); err != nil {
+	if err := s.verifyCode(ctx, r, u, func() error { return s.opts.Accounts.VerifyTOTP(ctx, u, req.Code) }); err != nil {
 		s.fail(w, r, err, bearer)
 		return
 	}
@@ -204,7 +250,7 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u *identit
 // sessionStoreErrorUnlessKnown passes known answers through and marks anything else as a
 // store failure.
 func sessionStoreErrorUnlessKnown(err error) error {
-	for _, known := range []error{mfa.ErrInvalidCode, accounts.ErrNoPendingMFA, accounts.ErrMFANotEnabled,
+	for _, known := range []error{mfa.ErrInvalidCode, throttle.ErrLocked, authn.ErrUnavailable, accounts.ErrNoPendingMFA, accounts.ErrMFANotEnabled,
 		accounts.ErrInvalidCredentials, session.ErrNotFound} {
 		if errors.Is(err, known) {
 			return err

@@ -19,6 +19,7 @@ import (
 	"github.com/authgate/authgate/refresh"
 	"github.com/authgate/authgate/revocation"
 	"github.com/authgate/authgate/session"
+	"github.com/authgate/authgate/throttle"
 	"github.com/authgate/authgate/token"
 )
 
@@ -40,6 +41,8 @@ type Options struct {
 	Session authn.Strategy
 	// Sessions creates and ends browser sessions.
 	Sessions *session.Manager
+	// Guard slows password and code guessing.
+	Guard *throttle.Guard
 	// IdentityIssuer signs the identity tokens of routes that forward one.
 	IdentityIssuer *token.Issuer
 	// Revoker puts logged-out bearer tokens on the revocation list.

@@ -13,6 +13,7 @@ import (
 	"github.com/authgate/authgate/authn"
 	"github.com/authgate/authgate/mfa"
 	"github.com/authgate/authgate/session"
+	"github.com/authgate/authgate/throttle"
 	"github.com/authgate/authgate/web"
 )
 
@@ -84,7 +85,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), s.opts.LoginTimeout)
 	defer cancel()
-	u, mfaDone, err := s.checkLogin(ctx, req.Username, req.Password, req.TOTP)
+	u, mfaDone, err := s.checkLogin(ctx, r, req.Username, req.Password, req.TOTP)
 	if err != nil {
 		if form {
 			page := web.LoginPage{Redirect: rd, Username: req.Username, Error: "The username or password is wrong."}
@@ -93,6 +94,11 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 				page.Error, page.NeedTOTP = "Enter your password and the one-time code from your authenticator app.", true
 			case errors.Is(err, mfa.ErrInvalidCode):
 				page.Error, page.NeedTOTP = "The one-time code is wrong or already used.", true
+			case errors.Is(err, throttle.ErrLocked):
+				page.Error = "Too many failed attempts. Wait a little, then try again."
+				setRetryAfter(w, err)
+				s.renderLogin(w, http.StatusTooManyRequests, page)
+				return
 			}
 			if page.NeedTOTP || errors.Is(err, accounts.ErrInvalidCredentials) {
 				s.renderLogin(w, http.StatusUnauthorized, page)

@@ -48,7 +48,7 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), s.opts.LoginTimeout)
 	defer cancel()
-	u, mfaDone, err := s.checkLogin(ctx, req.Username, req.Password, req.TOTP)
+	u, mfaDone, err := s.checkLogin(ctx, r, req.Username, req.Password, req.TOTP)
 	if err != nil {
 		s.fail(w, r, err, false)
 		return

@@ -22,6 +22,7 @@ import (
 	"github.com/authgate/authgate/refresh"
 	"github.com/authgate/authgate/revocation"
 	"github.com/authgate/authgate/session"
+	"github.com/authgate/authgate/throttle"
 	"github.com/authgate/authgate/token"
 )
 
@@ -146,6 +147,7 @@ func (a *App) build(ctx context.Context, st settings) error {
 		Session:  sessionStrategy,
 		Sessions: a.Sessions,
 		Revoker:  a.Revoker,
+		Guard:    throttle.NewGuard(a.State.Throttle),
 		// Identity tokens for upstreams are signed by the same keys, with their own typ.
 		IdentityIssuer: issuer,
 		Proxies:        proxies,

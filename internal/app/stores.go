@@ -13,6 +13,7 @@ import (
 	"github.com/authgate/authgate/session"
 	"github.com/authgate/authgate/store/postgres"
 	"github.com/authgate/authgate/store/sqlite"
+	"github.com/authgate/authgate/throttle"
 )
 
 // OpenIdentity opens PostgreSQL when a database URL is set, else SQLite under the data dir.
@@ -36,6 +37,8 @@ func OpenIdentity(ctx context.Context, cfg config.Config) (identity.Store, error
 type State struct {
 	Sessions    session.Store
 	Revocations revocation.Store
+	// Throttle counts failed logins, shared like the revocation list.
+	Throttle throttle.Store
 	// Kind is "redis" or "embedded".
 	Kind string
 	// cleanup removes expired records where the store does not expire them itself.
@@ -57,7 +60,7 @@ func OpenState(ctx context.Context, cfg config.Config) (*State, error) {
 		return nil, fmt.Errorf("open embedded revocation list: %w", err)
 	}
 	return &State{
-		Sessions: sessions, Revocations: revs, Kind: "embedded",
+		Sessions: sessions, Revocations: revs, Throttle: revs, Kind: "embedded",
 		cleanup: func(ctx context.Context, now time.Time) error {
 			_, err1 := sessions.DeleteExpired(ctx, now)
 			_, err2 := revs.DeleteExpired(ctx, now)

@@ -37,6 +37,15 @@ CREATE TABLE generations (
 	keep_until INTEGER NOT NULL  -- Unix milliseconds
 ) STRICT;
 `,
+	// 2: failed login and code attempts, for brute-force defence.
+	`
+CREATE TABLE failures (
+	key          TEXT    PRIMARY KEY,
+	count        INTEGER NOT NULL,
+	last_at      INTEGER NOT NULL, -- Unix milliseconds
+	locked_until INTEGER NOT NULL
+) STRICT;
+`,
 }
 
 // OpenRevocations opens the revocation database at path, creating it when missing.

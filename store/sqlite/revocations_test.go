@@ -9,6 +9,8 @@ import (
 	"github.com/authgate/authgate/revocation"
 	"github.com/authgate/authgate/revocation/revocationtest"
 	"github.com/authgate/authgate/store/sqlite"
+	"github.com/authgate/authgate/throttle"
+	"github.com/authgate/authgate/throttle/throttletest"
 )
 
 func TestRevocationConformance(t *testing.T) {
@@ -53,4 +55,15 @@ func TestRevocationsSharedAndDurable(t *testing.T) {
 	if r, err := reopened.Revoked(ctx, "abc", "sid", "jti", 0); err != nil || !r {
 		t.Fatalf("ending lost across a restart: %v %v", r, err)
 	}
+}
+
+func TestThrottleConformance(t *testing.T) {
+	throttletest.Run(t, func(t *testing.T) throttle.Store {
+		s, err := sqlite.OpenRevocations(context.Background(), filepath.Join(t.TempDir(), "revocations.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	})
 }

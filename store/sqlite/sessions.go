@@ -21,6 +21,8 @@ import (
 // is never shown; its row stays until DeleteExpired removes it.
 type SessionStore struct {
 	db *sql.DB
+	// find is Find's query, prepared once: it runs on every request.
+	find *sql.Stmt
 	// now is the clock expiry is checked against; tests replace it.
 	now func() time.Time
 }
@@ -64,7 +66,13 @@ func OpenSessions(ctx context.Context, path string) (*SessionStore, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &SessionStore{db: db, now: time.Now}, nil
+	find, err := db.PrepareContext(ctx, `SELECT `+sessionColumns+` FROM sessions
+WHERE id = ? AND subject = ? AND deadline > ?`)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open session database %s: prepare: %w", path, err)
+	}
+	return &SessionStore{db: db, find: find, now: time.Now}, nil
 }
 
 const sessionColumns = `id, subject, username, roles, mfa, ip, user_agent, created_at, last_seen_at, idle_timeout_ms, expires_at`
@@ -89,8 +97,7 @@ func (st *SessionStore) Create(ctx context.Context, s *session.Session) error {
 
 // Find returns the live session with the ID and subject, or (nil, false, nil).
 func (st *SessionStore) Find(ctx context.Context, subject, id string) (*session.Session, bool, error) {
-	s, err := scanSession(st.db.QueryRowContext(ctx, `SELECT `+sessionColumns+` FROM sessions
-WHERE id = ? AND subject = ? AND deadline > ?`, id, subject, st.now().UnixMilli()))
+	s, err := scanSession(st.find.QueryRowContext(ctx, id, subject, st.now().UnixMilli()))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, false, nil
 	}
@@ -123,7 +130,7 @@ func (st *SessionStore) Delete(ctx context.Context, subject, id string) error {
 // List returns the user's live sessions, the most recently created first.
 func (st *SessionStore) List(ctx context.Context, subject string) ([]*session.Session, error) {
 	rows, err := st.db.QueryContext(ctx, `SELECT `+sessionColumns+` FROM sessions
-WHERE subject = ? AND deadline > ? ORDER BY created_at DESC, id DESC`, subject, st.now().UnixMilli())
+WHERE subject = ? AND deadline > ? ORDER BY created_at DESC, id`, subject, st.now().UnixMilli())
 	if err != nil {
 		return nil, fmt.Errorf("list sessions: %w", err)
 	}
@@ -190,7 +197,7 @@ func (st *SessionStore) Ping(ctx context.Context) error {
 }
 
 // Close closes the database.
-func (st *SessionStore) Close() error { return st.db.Close() }
+func (st *SessionStore) Close() error { return errors.Join(st.find.Close(), st.db.Close()) }
 
 // scanSession reads one row of sessionColumns. Times come back in UTC.
 func scanSession(row interface{ Scan(...any) error }) (*session.Session, error) {

@@ -140,7 +140,6 @@ func TestOpenSessionsSchemaTooNew(t *testing.T) {
 // TestSessionsBesideIdentity opens both schemas on one file, as a configuration that points
 // both at one path would: their migrations are counted apart, so both apply and both work.
 func TestSessionsBesideIdentity(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "authgate.db")
 	for _, order := range []string{"identity first", "sessions first"} {
 		t.Run(order, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "authgate.db")
@@ -160,7 +159,6 @@ func TestSessionsBesideIdentity(t *testing.T) {
 			}
 		})
 	}
-	_ = path
 }
 
 // TestSessionsReopen is a server restart: sessions, activity and logouts all survive it.
@@ -527,6 +525,7 @@ func BenchmarkFind(b *testing.B) {
 func BenchmarkFindParallel(b *testing.B) {
 	st, all := benchSessions(b)
 	ctx := b.Context()
+	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		i := 0
 		for pb.Next() {

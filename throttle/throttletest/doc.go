@@ -1,0 +1,2 @@
+// Package throttletest is the conformance suite every throttle.Store backend runs.
+package throttletest
