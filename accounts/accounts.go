@@ -79,6 +79,11 @@ func (s *Service) User(ctx context.Context, username string) (*identity.User, er
 	return s.store.UserByName(ctx, username)
 }
 
+// RecentAudit returns up to limit audit events, newest first, of the subject when set.
+func (s *Service) RecentAudit(ctx context.Context, subject string, limit int) ([]*identity.AuditEvent, error) {
+	return s.store.RecentAudit(ctx, subject, limit)
+}
+
 // List returns every user.
 func (s *Service) List(ctx context.Context) ([]*identity.User, error) {
 	return s.store.ListUsers(ctx)

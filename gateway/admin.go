@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/authgate/authgate/audit"
 	"github.com/authgate/authgate/authn"
 	"github.com/authgate/authgate/policy"
 )
@@ -33,6 +34,38 @@ func (s *Server) admin(h func(http.ResponseWriter, *http.Request, *authn.Princip
 		}
 		h(w, r, p)
 	}
+}
+
+type auditView struct {
+	At       time.Time         `json:"at"`
+	Kind     string            `json:"kind"`
+	Subject  string            `json:"subject"`
+	Username string            `json:"username"`
+	IP       string            `json:"ip"`
+	Detail   map[string]string `json:"detail,omitempty"`
+}
+
+// handleAdminAudit lists recent audit events, of one user with ?user=NAME.
+func (s *Server) handleAdminAudit(w http.ResponseWriter, r *http.Request, _ *authn.Principal) {
+	subject := ""
+	if name := r.URL.Query().Get("user"); name != "" {
+		u, err := s.opts.Accounts.User(r.Context(), name)
+		if err != nil {
+			s.fail(w, r, err, false)
+			return
+		}
+		subject = u.Subject
+	}
+	events, err := s.opts.Accounts.RecentAudit(r.Context(), subject, 200)
+	if err != nil {
+		s.fail(w, r, err, false)
+		return
+	}
+	out := make([]auditView, 0, len(events))
+	for _, e := range events {
+		out = append(out, auditView{At: e.At, Kind: e.Kind, Subject: e.Subject, Username: e.Username, IP: e.IP, Detail: e.Detail})
+	}
+	writeJSON(w, http.StatusOK, map[string][]auditView{"events": out})
 }
 
 func (s *Server) handleAdminUsers(w http.ResponseWriter, r *http.Request, _ *authn.Principal) {
@@ -74,6 +107,6 @@ func (s *Server) handleAdminLogoutAll(w http.ResponseWriter, r *http.Request, ad
 		s.fail(w, r, sessionStoreError(err), false)
 		return
 	}
-	s.log.InfoContext(r.Context(), "force logout", "admin", admin.Subject, "subject", u.Subject)
+	s.audit.Record(r.Context(), audit.ForceLogout, u.Subject, u.Username, s.opts.Proxies.ClientIP(r), "admin", admin.Username)
 	w.WriteHeader(http.StatusNoContent)
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/authgate/authgate/accounts"
+	"github.com/authgate/authgate/audit"
 	"github.com/authgate/authgate/authn"
 	"github.com/authgate/authgate/identity"
 	"github.com/authgate/authgate/mfa"
@@ -38,11 +39,15 @@ type enrollResponse struct {
 func (s *Server) checkLogin(ctx context.Context, r *http.Request, username, password, code string) (*identity.User, bool, error) {
 	ip := s.opts.Proxies.ClientIP(r)
 	if err := s.opts.Guard.Check(ctx, username, ip); err != nil {
+		if errors.Is(err, throttle.ErrLocked) {
+			s.audit.Record(ctx, audit.LoginLocked, "", username, ip)
+		}
 		return nil, false, guardError(err)
 	}
 	u, mfaDone, err := s.checkCredentials(ctx, username, password, code)
 	switch {
 	case errors.Is(err, accounts.ErrInvalidCredentials), errors.Is(err, mfa.ErrInvalidCode):
+		s.audit.Record(ctx, audit.LoginFailed, "", username, ip, "reason", failReason(err))
 		if ferr := s.opts.Guard.Failed(ctx, username, ip); ferr != nil {
 			return nil, false, guardError(ferr)
 		}
@@ -79,6 +84,7 @@ func (s *Server) verifyCode(ctx context.Context, r *http.Request, u *identity.Us
 	}
 	err := check()
 	if errors.Is(err, mfa.ErrInvalidCode) {
+		s.audit.Record(ctx, audit.MFAFailed, u.Subject, u.Username, ip)
 		if ferr := s.opts.Guard.Failed(ctx, u.Username, ip); ferr != nil {
 			return guardError(ferr)
 		}
@@ -165,7 +171,7 @@ func (s *Server) handleTOTPConfirm(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, sessionStoreErrorUnlessKnown(err), p.Strategy != authn.Session)
 		return
 	}
-	s.log.InfoContext(r.Context(), "mfa enabled", "subject", u.Subject)
+	s.audit.Record(r.Context(), audit.MFAEnabled, u.Subject, u.Username, s.opts.Proxies.ClientIP(r))
 	if p.Strategy == authn.Session {
 		s.startSession(w, r, u, true)
 		return
@@ -187,7 +193,7 @@ func (s *Server) handleTOTPDisable(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, sessionStoreErrorUnlessKnown(err), p.Strategy != authn.Session)
 		return
 	}
-	s.log.InfoContext(r.Context(), "mfa disabled", "subject", u.Subject)
+	s.audit.Record(r.Context(), audit.MFADisabled, u.Subject, u.Username, s.opts.Proxies.ClientIP(r))
 	if p.Strategy == authn.Session {
 		s.startSession(w, r, u, false)
 		return
@@ -213,6 +219,7 @@ func (s *Server) handleMFAVerify(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err, bearer)
 		return
 	}
+	s.audit.Record(ctx, audit.MFAVerified, u.Subject, u.Username, s.opts.Proxies.ClientIP(r), "strategy", p.Strategy)
 	if !bearer {
 		tok, sess, err := s.opts.Sessions.RenewID(ctx, p.Subject, p.SessionID, true)
 		if err != nil {
@@ -257,4 +264,12 @@ func sessionStoreErrorUnlessKnown(err error) error {
 		}
 	}
 	return sessionStoreError(err)
+}
+
+// failReason names why a login failed, for the audit log.
+func failReason(err error) string {
+	if errors.Is(err, mfa.ErrInvalidCode) {
+		return "totp"
+	}
+	return "password"
 }

@@ -27,10 +27,6 @@ func (s *Server) ownRoutes() *http.ServeMux {
 		}
 		allowed[path] = append(allowed[path], method)
 	}
-	notYet := func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusNotImplemented, errorBody{Error: "not_implemented", Message: "This endpoint is not available yet."})
-	}
-
 	handle("POST", "/auth/token", s.handleToken)
 	handle("POST", "/auth/token/refresh", s.handleRefresh)
 	handle("GET", "/auth/me", s.handleMe)
@@ -44,6 +40,7 @@ func (s *Server) ownRoutes() *http.ServeMux {
 	handle("GET", "/auth/admin/users", s.admin(s.handleAdminUsers))
 	handle("GET", "/auth/admin/users/{username}/sessions", s.admin(s.handleAdminUserSessions))
 	handle("POST", "/auth/admin/users/{username}/logout-all", s.admin(s.handleAdminLogoutAll))
+	handle("GET", "/auth/admin/audit", s.admin(s.handleAdminAudit))
 	mux.Handle("GET /auth/static/", http.StripPrefix("/auth/static/", http.FileServerFS(web.Static)))
 
 	handle("POST", "/auth/mfa/totp/enroll", s.handleTOTPEnroll)
@@ -52,10 +49,8 @@ func (s *Server) ownRoutes() *http.ServeMux {
 	handle("DELETE", "/auth/mfa/totp", s.handleTOTPDisable)
 	handle("POST", "/auth/mfa/verify", s.handleMFAVerify)
 
-	// Forward auth arrives with its own change.
-	for _, p := range []string{"/auth/verify"} {
-		mux.HandleFunc(p, notYet)
-	}
+	handle("GET", "/auth/verify", s.handleVerify)
+	handle("HEAD", "/auth/verify", s.handleVerify)
 
 	handle("GET", "/.well-known/jwks.json", s.handleJWKS)
 	handle("GET", "/healthz", func(w http.ResponseWriter, r *http.Request) {

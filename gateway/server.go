@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/authgate/authgate/accounts"
+	"github.com/authgate/authgate/audit"
 	"github.com/authgate/authgate/authn"
 	"github.com/authgate/authgate/policy"
 	"github.com/authgate/authgate/proxytrust"
@@ -41,6 +42,8 @@ type Options struct {
 	Session authn.Strategy
 	// Sessions creates and ends browser sessions.
 	Sessions *session.Manager
+	// Audit records security events.
+	Audit *audit.Recorder
 	// Guard slows password and code guessing.
 	Guard *throttle.Guard
 	// IdentityIssuer signs the identity tokens of routes that forward one.
@@ -66,6 +69,7 @@ type Server struct {
 	proxies map[*policy.Route]http.Handler
 	metrics *metrics
 	csrf    *http.CrossOriginProtection
+	audit   *audit.Recorder
 	idTok   *identityTokens
 }
 
@@ -95,6 +99,7 @@ func New(o Options) (*Server, error) {
 		return nil, fmt.Errorf("metrics: %w", err)
 	}
 	s.metrics = m
+	s.audit = o.Audit
 	if o.IdentityIssuer != nil {
 		s.idTok = newIdentityTokens(o.IdentityIssuer)
 	}

@@ -6,10 +6,12 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/authgate/authgate/accounts"
+	"github.com/authgate/authgate/audit"
 	"github.com/authgate/authgate/authn"
 	"github.com/authgate/authgate/mfa"
 	"github.com/authgate/authgate/session"
@@ -115,7 +117,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.setSessionCookie(w, r, tok, sess)
-	s.log.InfoContext(ctx, "login", "subject", u.Subject, "strategy", authn.Session)
+	s.audit.Record(ctx, audit.Login, u.Subject, u.Username, s.opts.Proxies.ClientIP(r), "strategy", authn.Session, "mfa", strconv.FormatBool(mfaDone))
 	if form {
 		http.Redirect(w, r, rd, http.StatusSeeOther)
 		return
@@ -204,6 +206,7 @@ func (s *Server) handleDeleteSession(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, sessionStoreError(err), bearer)
 		return
 	}
+	s.audit.Record(r.Context(), audit.SessionEnded, p.Subject, p.Username, s.opts.Proxies.ClientIP(r))
 	if p.SessionID == id && p.Strategy == authn.Session {
 		s.clearSessionCookie(w, r)
 	}

@@ -1,8 +1,10 @@
 package gateway_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -34,4 +36,42 @@ func TestLockoutSharedByInstances(t *testing.T) {
 	// Another account from the same address is not locked by these few failures.
 	a.addUser(t, "bob", "battery staple")
 	a.login(t, "bob", "battery staple")
+}
+
+func TestAuditLogRecordsSecurityEvents(t *testing.T) {
+	in, c := startWithClock(t)
+	in.addUser(t, "root", "correct horse", "admin")
+	in.do(t, "POST", "/auth/token", map[string]string{"username": "root", "password": "wrong password"}, nil)
+	access, _ := in.login(t, "root", "correct horse")
+	secret := enableTOTP(t, in, c, access)
+	res := in.do(t, "POST", "/auth/token", map[string]string{"username": "root", "password": "correct horse", "totp": code(t, secret, c)}, nil)
+	admin := res.str(t, "access_token")
+	in.do(t, "POST", "/auth/logout", nil, bearer(admin))
+	res = in.do(t, "POST", "/auth/token", map[string]string{"username": "root", "password": "correct horse", "totp": code(t, secret, c)}, nil)
+	wantStatus(t, "replayed code", res, 401, "invalid_code")
+	c.Step()
+	res = in.do(t, "POST", "/auth/token", map[string]string{"username": "root", "password": "correct horse", "totp": code(t, secret, c)}, nil)
+	admin = res.str(t, "access_token")
+
+	res = in.do(t, "GET", "/auth/admin/audit", nil, bearer(admin))
+	wantStatus(t, "audit", res, 200, "")
+	var body struct {
+		Events []struct{ Kind, Username, IP string }
+	}
+	json.Unmarshal(res.body, &body)
+	kinds := map[string]int{}
+	for _, e := range body.Events {
+		kinds[e.Kind]++
+		if e.Username != "root" || e.IP != "127.0.0.1" {
+			t.Errorf("event %+v", e)
+		}
+	}
+	for kind, n := range map[string]int{"login_failed": 2, "login": 3, "mfa_enabled": 1, "logout": 1} {
+		if kinds[kind] != n {
+			t.Errorf("%d %s events, want %d (all: %v)", kinds[kind], kind, n, kinds)
+		}
+	}
+	if strings.Contains(string(res.body), secret) || strings.Contains(string(res.body), admin) {
+		t.Error("the audit log holds a secret or a token")
+	}
 }

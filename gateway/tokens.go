@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strconv"
 
+	"github.com/authgate/authgate/audit"
 	"github.com/authgate/authgate/authn"
+	"github.com/authgate/authgate/identity"
 	"github.com/authgate/authgate/refresh"
 )
 
@@ -58,7 +61,7 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err, false)
 		return
 	}
-	s.log.InfoContext(ctx, "login", "subject", u.Subject, "strategy", "token")
+	s.audit.Record(ctx, audit.Login, u.Subject, u.Username, s.opts.Proxies.ClientIP(r), "strategy", "token", "mfa", strconv.FormatBool(mfaDone))
 	writeTokenPair(w, pair)
 }
 
@@ -74,6 +77,9 @@ func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	pair, err := s.opts.Refresh.Rotate(r.Context(), req.RefreshToken)
+	if errors.Is(err, identity.ErrRefreshReused) {
+		s.audit.Record(r.Context(), audit.RefreshReused, "", "", s.opts.Proxies.ClientIP(r))
+	}
 	if err != nil {
 		s.fail(w, r, err, false)
 		return
@@ -166,7 +172,7 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if p != nil {
-		s.log.InfoContext(ctx, "logout", "subject", p.Subject, "strategy", p.Strategy)
+		s.audit.Record(ctx, audit.Logout, p.Subject, p.Username, s.opts.Proxies.ClientIP(r), "strategy", p.Strategy)
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
@@ -202,6 +208,6 @@ func (s *Server) handleLogoutAll(w http.ResponseWriter, r *http.Request) {
 	if !bearer {
 		s.clearSessionCookie(w, r)
 	}
-	s.log.InfoContext(r.Context(), "logout-all", "subject", p.Subject)
+	s.audit.Record(r.Context(), audit.LogoutAll, p.Subject, p.Username, s.opts.Proxies.ClientIP(r))
 	w.WriteHeader(http.StatusNoContent)
 }

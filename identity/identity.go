@@ -62,3 +62,16 @@ type RefreshToken struct {
 	CreatedAt time.Time
 	ExpiresAt time.Time // idle lifetime: the token must be used before then
 }
+
+// AuditEvent is one entry of the audit log: a login, logout, revocation, MFA change or admin
+// action.
+type AuditEvent struct {
+	ID       int64
+	At       time.Time
+	Kind     string
+	Subject  string
+	Username string
+	IP       string
+	// Detail holds further facts, never secrets or tokens.
+	Detail map[string]string
+}

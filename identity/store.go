@@ -57,11 +57,20 @@ type RefreshTokens interface {
 	DeleteExpiredRefresh(ctx context.Context, before time.Time) error
 }
 
+// Audit keeps the audit log.
+type Audit interface {
+	// AppendAudit stores the event and sets its ID.
+	AppendAudit(ctx context.Context, e *AuditEvent) error
+	// RecentAudit returns up to limit events, newest first; with subject set, only its events.
+	RecentAudit(ctx context.Context, subject string, limit int) ([]*AuditEvent, error)
+}
+
 // Store is the identity store: one database shared by every instance.
 type Store interface {
 	Users
 	Keys
 	RefreshTokens
+	Audit
 	// Ping reports whether the store is reachable.
 	Ping(ctx context.Context) error
 	Close() error

@@ -14,6 +14,7 @@ import (
 // and close it when t ends (t.Cleanup). Every subtest gets its own store.
 func Run(t *testing.T, newStore func(t *testing.T) identity.Store) {
 	t.Run("Users", func(t *testing.T) { testUsers(t, newStore) })
+	t.Run("Audit", func(t *testing.T) { testAudit(t, newStore) })
 	t.Run("SigningKeys", func(t *testing.T) { testKeys(t, newStore) })
 	t.Run("Refresh", func(t *testing.T) { testRefresh(t, newStore) })
 	t.Run("Concurrency", func(t *testing.T) { testConcurrency(t, newStore) })

@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/authgate/authgate/accounts"
+	"github.com/authgate/authgate/audit"
 	"github.com/authgate/authgate/authn"
 	"github.com/authgate/authgate/config"
 	"github.com/authgate/authgate/gateway"
@@ -148,6 +149,7 @@ func (a *App) build(ctx context.Context, st settings) error {
 		Sessions: a.Sessions,
 		Revoker:  a.Revoker,
 		Guard:    throttle.NewGuard(a.State.Throttle),
+		Audit:    audit.New(a.Identity, a.log),
 		// Identity tokens for upstreams are signed by the same keys, with their own typ.
 		IdentityIssuer: issuer,
 		Proxies:        proxies,

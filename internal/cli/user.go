@@ -5,10 +5,12 @@ import (
 	"flag"
 	"fmt"
 	"github.com/authgate/authgate/internal/app"
+	"log/slog"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/authgate/authgate/accounts"
+	"github.com/authgate/authgate/audit"
 	"github.com/authgate/authgate/config"
 	"github.com/authgate/authgate/password"
 	"github.com/authgate/authgate/revocation"
@@ -62,6 +64,8 @@ func userCommand(ctx context.Context, args []string, stdio IO) error {
 	}
 	defer closeEnders()
 	svc := accounts.New(store, password.New(), enders...)
+	// The CLI's events go to the audit log only; its output is for the operator.
+	rec := audit.New(store, slog.New(slog.DiscardHandler))
 
 	switch sub {
 	case "add":
@@ -73,6 +77,7 @@ func userCommand(ctx context.Context, args []string, stdio IO) error {
 		if err != nil {
 			return err
 		}
+		rec.Record(ctx, audit.UserCreated, u.Subject, u.Username, "", "by", "cli", "roles", strings.Join(u.Roles, ","))
 		fmt.Fprintf(stdio.Stdout, "created user %s (subject %s, roles %s)\n", u.Username, u.Subject, strings.Join(u.Roles, ","))
 	case "passwd":
 		pw, err := readPassword(stdio.Stdin)
@@ -82,11 +87,17 @@ func userCommand(ctx context.Context, args []string, stdio IO) error {
 		if err := svc.SetPassword(ctx, pos[0], pw); err != nil {
 			return err
 		}
+		rec.Record(ctx, audit.PasswordChanged, "", pos[0], "", "by", "cli")
 		fmt.Fprintf(stdio.Stdout, "password of %s changed; its sessions and tokens are ended\n", pos[0])
 	case "disable", "enable":
 		if err := svc.SetDisabled(ctx, pos[0], sub == "disable"); err != nil {
 			return err
 		}
+		kind := audit.UserEnabled
+		if sub == "disable" {
+			kind = audit.UserDisabled
+		}
+		rec.Record(ctx, kind, "", pos[0], "", "by", "cli")
 		fmt.Fprintf(stdio.Stdout, "user %s %sd\n", pos[0], sub)
 	case "list":
 		users, err := svc.List(ctx)
