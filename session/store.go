@@ -15,14 +15,16 @@ type Store interface {
 	// (nil, false, nil); err is for system failures only. Find may answer from a cache only
 	// when the cache is known to be current (see the store's documentation).
 	Find(ctx context.Context, subject, id string) (*Session, bool, error)
-	// Touch records activity: LastSeenAt becomes at and the expiry moves to the new deadline.
-	// Touching a missing session is not an error.
+	// Touch records activity: LastSeenAt becomes at and the expiry moves to the new deadline,
+	// never past ExpiresAt. Touching a missing or expired session is not an error and does not
+	// revive it.
 	Touch(ctx context.Context, subject, id string, at time.Time) error
 	// Delete ends one session. Deleting a missing session is not an error.
 	Delete(ctx context.Context, subject, id string) error
-	// List returns the user's live sessions, newest first, without scanning the keyspace.
+	// List returns the user's live sessions, most recently created first, without scanning the
+	// keyspace.
 	List(ctx context.Context, subject string) ([]*Session, error)
-	// DeleteAll ends every session of the user and returns how many there were.
+	// DeleteAll ends every session of the user and returns how many live ones there were.
 	DeleteAll(ctx context.Context, subject string) (int, error)
 	// Ping reports whether the store is reachable.
 	Ping(ctx context.Context) error

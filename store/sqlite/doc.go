@@ -1,2 +1,2 @@
-// Package sqlite is the embedded identity.Store: one SQLite file, shared by the server and the CLI.
+// Package sqlite keeps authgate's embedded stores in SQLite files (modernc.org/sqlite, no cgo): the identity store, and for a single instance the session store, revocation list and failure counts.
 package sqlite
