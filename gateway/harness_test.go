@@ -142,3 +142,5 @@ func wantStatus(t testing.TB, what string, res response, status int, code string
 		}
 	}
 }
+
+func sleep() { time.Sleep(50 * time.Millisecond) }

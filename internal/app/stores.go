@@ -12,6 +12,7 @@ import (
 	"github.com/authgate/authgate/revocation"
 	"github.com/authgate/authgate/session"
 	"github.com/authgate/authgate/store/postgres"
+	"github.com/authgate/authgate/store/redis"
 	"github.com/authgate/authgate/store/sqlite"
 	"github.com/authgate/authgate/throttle"
 )
@@ -41,6 +42,8 @@ type State struct {
 	Throttle throttle.Store
 	// Kind is "redis" or "embedded".
 	Kind string
+	// Redis is the shared client when Kind is "redis".
+	Redis *redis.Client
 	// cleanup removes expired records where the store does not expire them itself.
 	cleanup func(ctx context.Context, now time.Time) error
 }
@@ -69,7 +72,11 @@ func OpenState(ctx context.Context, cfg config.Config) (*State, error) {
 	}, nil
 }
 
-// Close closes both stores.
+// Close closes the stores.
 func (s *State) Close() error {
-	return errors.Join(s.Sessions.Close(), s.Revocations.Close())
+	err := errors.Join(s.Sessions.Close(), s.Revocations.Close())
+	if s.Redis != nil {
+		s.Redis.Close()
+	}
+	return err
 }
