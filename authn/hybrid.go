@@ -29,13 +29,9 @@ func (s *HybridStrategy) Name() string { return Hybrid }
 // Authenticate verifies the bearer token and refuses it when revoked. A list that cannot be
 // read is ErrUnavailable: the request is refused, never admitted.
 func (s *HybridStrategy) Authenticate(r *http.Request) (*Principal, error) {
-	raw, err := BearerToken(r)
+	claims, err := verifyBearer(r, s.verifier)
 	if err != nil {
 		return nil, err
-	}
-	claims, err := s.verifier.Verify(raw)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrInvalidCredential, err)
 	}
 	if claims.Generation < 0 {
 		return nil, fmt.Errorf("%w: token issued while the revocation list was unreadable", ErrRevoked)

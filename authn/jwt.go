@@ -23,15 +23,24 @@ func (s *JWTStrategy) Name() string { return JWT }
 
 // Authenticate verifies the bearer token of the request.
 func (s *JWTStrategy) Authenticate(r *http.Request) (*Principal, error) {
+	claims, err := verifyBearer(r, s.verifier)
+	if err != nil {
+		return nil, err
+	}
+	return PrincipalFromClaims(claims, JWT), nil
+}
+
+// verifyBearer returns the verified claims of the request's bearer access token.
+func verifyBearer(r *http.Request, v *token.Verifier) (*token.Claims, error) {
 	raw, err := BearerToken(r)
 	if err != nil {
 		return nil, err
 	}
-	claims, err := s.verifier.Verify(raw)
+	claims, err := v.Verify(raw)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidCredential, err)
 	}
-	return PrincipalFromClaims(claims, JWT), nil
+	return claims, nil
 }
 
 // PrincipalFromClaims builds the principal described by verified access-token claims.

@@ -1,12 +1,15 @@
 package gateway
 
 import (
+	"errors"
+	"net/http"
 	"sync"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/authgate/authgate/authn"
+	"github.com/authgate/authgate/policy"
 	"github.com/authgate/authgate/token"
 )
 
@@ -37,6 +40,22 @@ type identityTokens struct {
 type mintedToken struct {
 	raw     string
 	expires time.Time
+}
+
+// setIdentityToken sets X-Auth-Token in h when the route forwards identity tokens.
+func (s *Server) setIdentityToken(h http.Header, route *policy.Route, p *authn.Principal) error {
+	if !route.IdentityToken {
+		return nil
+	}
+	if s.idTok == nil {
+		return errors.New("route asks for an identity token but no issuer is configured")
+	}
+	raw, err := s.idTok.get(route.Name, p)
+	if err != nil {
+		return err
+	}
+	h[HeaderIdentityToken] = []string{raw}
+	return nil
 }
 
 func newIdentityTokens(issuer *token.Issuer) *identityTokens {

@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -147,17 +146,9 @@ func (s *Server) serveRoute(w http.ResponseWriter, r *http.Request, route *polic
 		s.fail(w, r, err, !cookieRoute)
 		return
 	}
-	if route.IdentityToken {
-		if s.idTok == nil {
-			s.fail(w, r, errors.New("route asks for an identity token but no issuer is configured"), false)
-			return
-		}
-		raw, err := s.idTok.get(route.Name, p)
-		if err != nil {
-			s.fail(w, r, err, false)
-			return
-		}
-		r.Header[HeaderIdentityToken] = []string{raw}
+	if err := s.setIdentityToken(r.Header, route, p); err != nil {
+		s.fail(w, r, err, false)
+		return
 	}
 	setIdentityHeaders(r.Header, route.Name, p)
 	s.proxies[route].ServeHTTP(w, r)

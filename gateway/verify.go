@@ -35,8 +35,9 @@ type forwarded struct {
 }
 
 // handleVerify answers a proxy's forward-auth request: 200 with the X-Auth-* identity headers
-// and an empty body when the original request may pass, else the JSON error a proxied route
-// would get (401, with WWW-Authenticate: Bearer on bearer routes; 403; 503).
+// (and X-Auth-Token on a route with identity_token) and an empty body when the original
+// request may pass, else the JSON error a proxied route would get (401, with
+// WWW-Authenticate: Bearer on bearer routes; 403; 503).
 //
 // A browser navigating to a session route without a valid session gets 401 by default: that is
 // what nginx's auth_request needs (it accepts only 2xx, 401 and 403 and turns the 401 into a
@@ -73,6 +74,11 @@ func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h := w.Header()
+	// As serveRoute does for a proxied route: the route's identity token goes along too.
+	if err := s.setIdentityToken(h, route, p); err != nil {
+		s.fail(w, r, err, false)
+		return
+	}
 	setIdentityHeaders(h, route.Name, p)
 	h.Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusOK)

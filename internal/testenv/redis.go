@@ -1,6 +1,7 @@
 package testenv
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -32,6 +33,7 @@ type RedisServer struct {
 	sentinel bool
 	user     string // ACL user of URL, "" for the default user
 	password string
+	tls      *tls.Config // a client's configuration when the server speaks TLS only
 
 	mu   sync.Mutex
 	proc *redisProc // nil while stopped
@@ -49,6 +51,7 @@ type redisConfig struct {
 	lines    []string
 	user     string
 	password string
+	tls      bool
 }
 
 // WithRequirePass protects the server with a password for the default user; URL carries it.
@@ -68,6 +71,10 @@ func WithACLUser(user, password string) RedisOption {
 	}
 }
 
+// WithTLS makes the server speak TLS only, with a certificate for 127.0.0.1 made for it; URL
+// is then rediss:// and TLSConfig trusts the certificate.
+func WithTLS() RedisOption { return func(c *redisConfig) { c.tls = true } }
+
 // WithConfig adds redis.conf directives, one per string ("maxmemory 64mb").
 func WithConfig(directives ...string) RedisOption {
 	return func(c *redisConfig) { c.lines = append(c.lines, directives...) }
@@ -83,6 +90,12 @@ func Redis(tb testing.TB, opts ...RedisOption) *RedisServer {
 		o(&c)
 	}
 	s := newRedisServer(tb, "redis", false, c.lines)
+	if c.tls {
+		s.tls = selfSignedTLS(tb, s.dir)
+		s.writeConf(append(c.lines, "port 0", "tls-port "+strconv.Itoa(s.port),
+			"tls-cert-file "+filepath.Join(s.dir, "tls.crt"), "tls-key-file "+filepath.Join(s.dir, "tls.key"),
+			"tls-ca-cert-file "+filepath.Join(s.dir, "tls.crt"), "tls-auth-clients no"))
+	}
 	s.user, s.password = c.user, c.password
 	s.start(true)
 	return s
@@ -190,13 +203,25 @@ func (s *RedisServer) Port() int { return s.port }
 // Dir is the server's directory: its configuration and its log.
 func (s *RedisServer) Dir() string { return s.dir }
 
-// URL is the server's redis:// URL, with the credentials it was started with.
+// URL is the server's redis:// URL (rediss:// with TLS), with the credentials it was started
+// with.
 func (s *RedisServer) URL() string {
 	u := url.URL{Scheme: "redis", Host: s.Addr()}
+	if s.tls != nil {
+		u.Scheme = "rediss"
+	}
 	if s.password != "" {
 		u.User = url.UserPassword(s.user, s.password)
 	}
 	return u.String()
+}
+
+// TLSConfig is a client configuration that trusts the server's certificate (nil without TLS).
+func (s *RedisServer) TLSConfig() *tls.Config {
+	if s.tls == nil {
+		return nil
+	}
+	return s.tls.Clone()
 }
 
 // Log returns what the server has logged so far.
@@ -267,8 +292,11 @@ func (s *RedisServer) rewritePort() {
 	}
 	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
 	for i, l := range lines {
-		if strings.HasPrefix(l, "port ") {
+		switch {
+		case strings.HasPrefix(l, "port ") && l != "port 0":
 			lines[i] = "port " + strconv.Itoa(s.port)
+		case strings.HasPrefix(l, "tls-port "):
+			lines[i] = "tls-port " + strconv.Itoa(s.port)
 		}
 	}
 	s.writeFile(s.conf, lines)
@@ -372,7 +400,7 @@ func (s *RedisServer) Do(args ...string) (any, error) {
 }
 
 func (s *RedisServer) do(timeout time.Duration, args ...string) (any, error) {
-	return respDo(s.Addr(), s.user, s.password, timeout, args...)
+	return respDo(s.Addr(), s.user, s.password, s.tls, timeout, args...)
 }
 
 // MustDo is Do that fails the test on an error.
@@ -392,6 +420,9 @@ func (s *RedisServer) CLI(args ...string) string {
 	all := append([]string{"-h", "127.0.0.1", "-p", strconv.Itoa(s.port)}, args...)
 	if s.user != "" {
 		all = append([]string{"--user", s.user}, all...)
+	}
+	if s.tls != nil {
+		all = append([]string{"--tls", "--cacert", filepath.Join(s.dir, "tls.crt")}, all...)
 	}
 	cmd := exec.Command(redisBinary(s.tb, "redis-cli"), all...)
 	if s.password != "" {

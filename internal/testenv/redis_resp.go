@@ -2,6 +2,7 @@ package testenv
 
 import (
 	"bufio"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -18,8 +19,14 @@ func (e RedisError) Error() string { return string(e) }
 
 // respDo is the smallest RESP2 client the helpers need to poll and configure servers: one
 // connection per call, AUTH first when a password is given, then the command.
-func respDo(addr, user, password string, timeout time.Duration, args ...string) (any, error) {
-	conn, err := net.DialTimeout("tcp", addr, timeout)
+func respDo(addr, user, password string, tlsConf *tls.Config, timeout time.Duration, args ...string) (any, error) {
+	var conn net.Conn
+	var err error
+	if tlsConf != nil {
+		conn, err = tls.DialWithDialer(&net.Dialer{Timeout: timeout}, "tcp", addr, tlsConf)
+	} else {
+		conn, err = net.DialTimeout("tcp", addr, timeout)
+	}
 	if err != nil {
 		return nil, err
 	}

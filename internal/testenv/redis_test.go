@@ -51,7 +51,7 @@ func TestRedisAuth(t *testing.T) {
 			t.Errorf("URL = %q", s.URL())
 		}
 		s.MustDo("PING")
-		if _, err := respDo(s.Addr(), "", "", time.Second, "GET", "k"); err == nil || !strings.Contains(err.Error(), "NOAUTH") {
+		if _, err := respDo(s.Addr(), "", "", nil, time.Second, "GET", "k"); err == nil || !strings.Contains(err.Error(), "NOAUTH") {
 			t.Errorf("GET without AUTH: %v, want NOAUTH", err)
 		}
 	})
@@ -140,5 +140,19 @@ func TestCluster(t *testing.T) {
 	}
 	if moved != 2 {
 		t.Errorf("%d nodes answered MOVED, want 2", moved)
+	}
+}
+
+func TestRedisTLS(t *testing.T) {
+	s := Redis(t, WithTLS())
+	if !strings.HasPrefix(s.URL(), "rediss://127.0.0.1:") || s.TLSConfig() == nil {
+		t.Fatalf("URL %q, TLS config %v", s.URL(), s.TLSConfig())
+	}
+	s.MustDo("SET", "k", "v")
+	if got := strings.TrimSpace(s.CLI("GET", "k")); got != "v" {
+		t.Errorf("redis-cli --tls GET k = %q", got)
+	}
+	if _, err := respDo(s.Addr(), "", "", nil, time.Second, "PING"); err == nil {
+		t.Error("a plain-text PING was answered")
 	}
 }
