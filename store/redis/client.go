@@ -124,14 +124,25 @@ type Stats struct {
 	Resets uint64
 	// Invalidations are the keys Redis told this client to drop.
 	Invalidations uint64
+	// Flushes are rueidis' OnInvalidations(nil) calls: a connection closed and its cache was
+	// dropped, or Redis invalidated everything (FLUSHALL). Each also counts as a reset.
+	Flushes uint64
 }
 
 type counters struct {
-	hits, misses, direct, rounds, roundFailures, resets, invalidations atomic.Uint64
+	hits, misses, direct, rounds, roundFailures, resets, invalidations, flushes atomic.Uint64
 }
 
-// Open connects to the deployment a URL names (see parseURL for the forms) and starts the
-// freshness loop. The deployment must be reachable: Open pings every node.
+// Open connects to the deployment a URL names and starts the freshness loop:
+//
+//	redis://[user:pass@]host:port[/db]                                   one server
+//	redis-sentinel://[user:pass@]host1:port,host2:port/mastername[?db=N] through Sentinel
+//	redis-cluster://[user:pass@]host1:port,host2:port,...                a Cluster
+//
+// and the same with rediss, rediss-sentinel and rediss-cluster for TLS. Ports default to 6379
+// (26379 for sentinels); the credentials are the data nodes'. A malformed URL is
+// ErrInvalidURL, naming the problem but never the password. The deployment must be reachable:
+// Open pings every node.
 func Open(ctx context.Context, rawURL string, opts ...Option) (*Client, error) {
 	ep, err := parseURL(rawURL)
 	if err != nil {
@@ -299,6 +310,7 @@ func (c *Client) Stats() Stats {
 		ConfirmFailures: s.roundFailures.Load(),
 		Resets:          s.resets.Load(),
 		Invalidations:   s.invalidations.Load(),
+		Flushes:         s.flushes.Load(),
 	}
 }
 

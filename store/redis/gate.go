@@ -63,6 +63,7 @@ import (
 // must be quick.
 func (c *Client) onInvalidations(keys []rueidis.RedisMessage) {
 	if keys == nil {
+		c.stats.flushes.Add(1)
 		c.reset()
 		return
 	}

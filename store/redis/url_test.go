@@ -116,3 +116,19 @@ func TestOpenTopologyMismatch(t *testing.T) {
 		t.Error("Open on a closed port: no error")
 	}
 }
+
+func TestOpenTLS(t *testing.T) {
+	srv := testenv.Redis(t, testenv.WithTLS())
+	c := open(t, srv.URL(), redis.WithTLSConfig(srv.TLSConfig()))
+	st := redis.NewSessionStore(c)
+	s := newSession(newSubject(), time.Now())
+	mustCreate(t, st, s)
+	cacheFind(t, c, st, s)
+	// Without the test CA the server's certificate is not trusted.
+	if _, err := redis.Open(context.Background(), srv.URL()); err == nil {
+		t.Error("Open trusted a self-signed certificate")
+	}
+	if _, err := redis.Open(context.Background(), strings.Replace(srv.URL(), "rediss://", "redis://", 1)); err == nil {
+		t.Error("Open spoke plain text to a TLS-only server")
+	}
+}
