@@ -23,6 +23,7 @@ func TestHybridRouteAndImmediateLogout(t *testing.T) {
 	wantStatus(t, "logout", in.do(t, "POST", "/auth/logout", nil, bearer(access)), http.StatusNoContent, "")
 	wantStatus(t, "hybrid after logout", in.do(t, "GET", "/mobile/feed", nil, bearer(access)), http.StatusUnauthorized, "revoked")
 	wantStatus(t, "own endpoints after logout", in.do(t, "GET", "/auth/me", nil, bearer(access)), http.StatusUnauthorized, "revoked")
+	wantStatus(t, "logout again", in.do(t, "POST", "/auth/logout", nil, bearer(access)), http.StatusNoContent, "")
 	// The trade-off the strategies exist for: jwt keeps admitting the same token until exp.
 	wantStatus(t, "jwt after logout", in.do(t, "GET", "/api/feed", nil, bearer(access)), http.StatusOK, "")
 	// Another login of the same user is another session: untouched.

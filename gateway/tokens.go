@@ -10,6 +10,7 @@ import (
 	"github.com/authgate/authgate/authn"
 	"github.com/authgate/authgate/identity"
 	"github.com/authgate/authgate/refresh"
+	"github.com/authgate/authgate/session"
 )
 
 type tokenRequest struct {
@@ -138,6 +139,14 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p, bearer, err := s.authenticate(r)
+	if alreadyEnded(err, bearer) && req.RefreshToken == "" {
+		// Logging out what has already ended succeeds: the client's goal holds.
+		if !bearer {
+			s.clearSessionCookie(w, r)
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
 	if err != nil && (req.RefreshToken == "" || !errors.Is(err, authn.ErrNoCredential)) {
 		s.fail(w, r, err, bearer)
 		return
@@ -192,6 +201,16 @@ func (s *Server) endBearerLogin(ctx context.Context, p *authn.Principal) error {
 		return errors.Join(authn.ErrUnavailable, err)
 	}
 	return nil
+}
+
+// alreadyEnded reports whether authentication failed because the credential was already
+// ended: a revoked bearer token (its signature was good), or a session cookie of the issued
+// shape that names no live session.
+func alreadyEnded(err error, bearer bool) bool {
+	if errors.Is(err, authn.ErrRevoked) {
+		return true
+	}
+	return !bearer && errors.Is(err, session.ErrNotFound)
 }
 
 // handleLogoutAll ends every credential of the caller on every instance.
