@@ -249,3 +249,19 @@ func TestAdminRouteNeedsRoleAndMFA(t *testing.T) {
 	wantStatus(t, "admin api no mfa", in.do(t, "GET", "/auth/admin/users", nil, cookieHeader(admin)), 403, "mfa_required")
 	wantStatus(t, "admin api anonymous", in.do(t, "GET", "/auth/admin/users", nil, nil), 401, "unauthorized")
 }
+
+// The embedded store keeps sessions, and keeps logouts, across a restart of the instance.
+func TestEmbeddedSessionsSurviveRestart(t *testing.T) {
+	cfg := testConfig(t)
+	first := start(t, cfg)
+	first.addUser(t, "alice", "correct horse")
+	kept := first.sessionLogin(t, "alice", "correct horse")
+	ended := first.sessionLogin(t, "alice", "correct horse")
+	wantStatus(t, "logout", first.do(t, "POST", "/auth/logout", nil, cookieHeader(ended)), 204, "")
+	first.srv.Close()
+	first.app.Close()
+
+	second := start(t, cfg)
+	wantStatus(t, "kept session after restart", second.do(t, "GET", "/web/", nil, cookieHeader(kept)), 200, "")
+	wantStatus(t, "ended session after restart", second.do(t, "GET", "/web/", nil, cookieHeader(ended)), 401, "invalid_token")
+}
