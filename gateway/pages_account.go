@@ -2,6 +2,8 @@ package gateway
 
 import (
 	"net/http"
+	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/authgate/authgate/accounts"
@@ -20,7 +22,18 @@ func (s *Server) handleAccountPage(w http.ResponseWriter, r *http.Request) {
 		s.failPage(w, r, p, sessionStoreError(err))
 		return
 	}
-	page := web.AccountPage{Frame: frame(p, "My sessions", "account"), Sessions: sessionRows(list, p), MFA: u.TOTPSecret != ""}
+	rows := sessionRows(list, p)
+	// This device first, then the others newest first.
+	slices.SortStableFunc(rows, func(a, b web.Session) int {
+		if a.Current == b.Current {
+			return 0
+		}
+		if a.Current {
+			return -1
+		}
+		return 1
+	})
+	page := web.AccountPage{Frame: frame(p, "My sessions", "account"), Sessions: rows, MFA: u.TOTPSecret != ""}
 	page.Notice = noticeText(r.URL.Query().Get("notice"), "")
 	s.renderPage(w, r, http.StatusOK, "account.html", page)
 }
@@ -124,7 +137,7 @@ func (s *Server) handleVerifyForm(w http.ResponseWriter, r *http.Request) {
 	rd := r.PostForm.Get("rd")
 	if o := s.callJSON(w, r, s.handleMFAVerify, codeRequest{Code: formCode(r)}); !o.ok() {
 		if o.signedOut() || o.status == http.StatusForbidden {
-			s.failForm(w, r, o, "/auth/account/verify?rd="+verifyRedirect(rd))
+			s.failForm(w, r, o, "/auth/account/verify?rd="+url.QueryEscape(verifyRedirect(rd)))
 			return
 		}
 		s.verifyPage(w, r, o.status, formMessage(o), rd)

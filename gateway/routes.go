@@ -49,6 +49,22 @@ func (s *Server) ownRoutes() *http.ServeMux {
 	handle("DELETE", "/auth/mfa/totp", s.handleTOTPDisable)
 	handle("POST", "/auth/mfa/verify", s.handleMFAVerify)
 
+	// Web pages: plain HTML forms whose posts run through the JSON endpoints above.
+	handle("GET", "/auth/account", s.handleAccountPage)
+	handle("POST", "/auth/account/sessions/{id}/end", s.handleEndSessionForm())
+	handle("POST", "/auth/account/logout", s.handleLogoutForm())
+	handle("POST", "/auth/account/logout-all", s.handleLogoutAllForm())
+	handle("GET", "/auth/account/mfa", s.handleMFAPage)
+	handle("POST", "/auth/account/mfa/enroll", s.handleMFAEnrollForm)
+	handle("POST", "/auth/account/mfa/confirm", s.handleMFAConfirmForm)
+	handle("GET", "/auth/account/verify", s.handleVerifyPage)
+	handle("POST", "/auth/account/verify", s.handleVerifyForm)
+	handle("GET", "/auth/admin", s.adminPage(s.handleAdminPage))
+	handle("GET", "/auth/admin/users/{username}", s.adminPage(s.handleAdminUserPage))
+	handle("POST", "/auth/admin/users/{username}/force-logout", s.handleAdminForceLogoutForm())
+	handle("POST", "/auth/admin/users/{username}/disable", s.handleAdminSetDisabled(true))
+	handle("POST", "/auth/admin/users/{username}/enable", s.handleAdminSetDisabled(false))
+
 	handle("GET", "/auth/verify", s.handleVerify)
 	handle("HEAD", "/auth/verify", s.handleVerify)
 

@@ -54,7 +54,9 @@ var (
 // LockedError carries how long to wait; it errors.Is ErrLocked.
 type LockedError struct{ RetryAfter time.Duration }
 
-func (e *LockedError) Error() string { return fmt.Sprintf("%v: retry after %s", ErrLocked, e.RetryAfter) }
+func (e *LockedError) Error() string {
+	return fmt.Sprintf("%v: retry after %s", ErrLocked, e.RetryAfter)
+}
 
 // Unwrap makes errors.Is(err, ErrLocked) true.
 func (e *LockedError) Unwrap() error { return ErrLocked }
