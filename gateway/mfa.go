@@ -76,15 +76,16 @@ func (s *Server) checkCredentials(ctx context.Context, username, password, code 
 	return u, true, nil
 }
 
-// verifyCode checks a one-time code of a logged-in user, counted like a login attempt.
+// verifyCode checks a one-time code or a password re-entered by a logged-in user, counted
+// like a login attempt.
 func (s *Server) verifyCode(ctx context.Context, r *http.Request, u *identity.User, check func() error) error {
 	ip := s.opts.Proxies.ClientIP(r)
 	if err := s.opts.Guard.Check(ctx, u.Username, ip); err != nil {
 		return guardError(err)
 	}
 	err := check()
-	if errors.Is(err, mfa.ErrInvalidCode) {
-		s.audit.Record(ctx, audit.MFAFailed, u.Subject, u.Username, ip)
+	if errors.Is(err, mfa.ErrInvalidCode) || errors.Is(err, accounts.ErrInvalidCredentials) {
+		s.audit.Record(ctx, audit.MFAFailed, u.Subject, u.Username, ip, "reason", failReason(err))
 		if ferr := s.opts.Guard.Failed(ctx, u.Username, ip); ferr != nil {
 			return guardError(ferr)
 		}
@@ -127,7 +128,11 @@ func (s *Server) handleTOTPEnroll(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err, false)
 		return
 	}
-	e, err := s.opts.Accounts.EnrollTOTP(r.Context(), u, req.Password)
+	var e mfa.Enrollment
+	err := s.verifyCode(r.Context(), r, u, func() (err error) {
+		e, err = s.opts.Accounts.EnrollTOTP(r.Context(), u, req.Password)
+		return err
+	})
 	if err != nil {
 		s.fail(w, r, err, p.Strategy != authn.Session)
 		return
@@ -189,7 +194,7 @@ func (s *Server) handleTOTPDisable(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err, false)
 		return
 	}
-	if err := s.opts.Accounts.DisableTOTP(r.Context(), u, req.Password); err != nil {
+	if err := s.verifyCode(r.Context(), r, u, func() error { return s.opts.Accounts.DisableTOTP(r.Context(), u, req.Password) }); err != nil {
 		s.fail(w, r, sessionStoreErrorUnlessKnown(err), p.Strategy != authn.Session)
 		return
 	}

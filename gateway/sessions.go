@@ -39,19 +39,11 @@ type sessionView struct {
 }
 
 func (s *Server) handleLoginPage(w http.ResponseWriter, r *http.Request) {
-	s.renderLogin(w, http.StatusOK, web.LoginPage{Redirect: safeRedirect(r.URL.Query().Get("rd"))})
+	s.renderLogin(w, r, http.StatusOK, web.LoginPage{Redirect: safeRedirect(r.URL.Query().Get("rd"))})
 }
 
-func (s *Server) renderLogin(w http.ResponseWriter, status int, page web.LoginPage) {
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
-	h.Set("X-Frame-Options", "DENY")
-	w.WriteHeader(status)
-	if err := web.Templates.ExecuteTemplate(w, "login.html", page); err != nil {
-		s.log.Error("render login page", "err", err)
-	}
+func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int, page web.LoginPage) {
+	s.renderPage(w, r, status, "login.html", page)
 }
 
 // handleLogin is the browser login: a form post (303 to rd) or JSON (200), both setting the
@@ -79,7 +71,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	if req.Username == "" || req.Password == "" {
 		if form {
-			s.renderLogin(w, http.StatusBadRequest, web.LoginPage{Redirect: rd, Username: req.Username, Error: "Enter your username and password."})
+			s.renderLogin(w, r, http.StatusBadRequest, web.LoginPage{Redirect: rd, Username: req.Username, Error: "Enter your username and password."})
 			return
 		}
 		s.fail(w, r, badRequest("invalid_request", "username and password are required."), false)
@@ -99,11 +91,11 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 			case errors.Is(err, throttle.ErrLocked):
 				page.Error = "Too many failed attempts. Wait a little, then try again."
 				setRetryAfter(w, err)
-				s.renderLogin(w, http.StatusTooManyRequests, page)
+				s.renderLogin(w, r, http.StatusTooManyRequests, page)
 				return
 			}
 			if page.NeedTOTP || errors.Is(err, accounts.ErrInvalidCredentials) {
-				s.renderLogin(w, http.StatusUnauthorized, page)
+				s.renderLogin(w, r, http.StatusUnauthorized, page)
 				return
 			}
 		}
