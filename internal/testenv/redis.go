@@ -71,6 +71,15 @@ func WithACLUser(user, password string) RedisOption {
 	}
 }
 
+// WithACLRules adds an ACL user with exactly the given rules (such as "~ag:* +get"); URL logs
+// in as that user.
+func WithACLRules(user, password, rules string) RedisOption {
+	return func(c *redisConfig) {
+		c.lines = append(c.lines, fmt.Sprintf("user %s on >%s %s", user, password, rules))
+		c.user, c.password = user, password
+	}
+}
+
 // WithTLS makes the server speak TLS only, with a certificate for 127.0.0.1 made for it; URL
 // is then rediss:// and TLSConfig trusts the certificate.
 func WithTLS() RedisOption { return func(c *redisConfig) { c.tls = true } }
