@@ -58,8 +58,34 @@ func TestREADMEWalkthrough(t *testing.T) {
 	}
 	old := tok.RefreshToken
 	post(t, base+"/auth/token/refresh", fmt.Sprintf(`{"refresh_token":%q}`, old), "", 200, &tok)
-	post(t, base+"/auth/token/refresh", fmt.Sprintf(`{"refresh_token":%q}`, old), "", 401, nil)
+	get(t, base+"/mobile/feed", tok.AccessToken, 200, &who)
+	if who["strategy"] != "hybrid" {
+		t.Errorf("whoami on /mobile/ %v", who)
+	}
 	post(t, base+"/auth/logout", "", tok.AccessToken, 204, nil)
+	get(t, base+"/mobile/feed", tok.AccessToken, 401, nil)
+	get(t, base+"/api/feed", tok.AccessToken, 200, nil) // the jwt trade-off
+	post(t, base+"/auth/token/refresh", fmt.Sprintf(`{"refresh_token":%q}`, old), "", 401, nil)
+
+	// The session part, as curl with a cookie jar does it.
+	res, err := http.Post(base+"/auth/login", "application/json", strings.NewReader(`{"username":"alice","password":"correct horse battery"}`))
+	if err != nil || res.StatusCode != 200 || len(res.Cookies()) != 1 {
+		t.Fatalf("session login: %v %v", err, res)
+	}
+	res.Body.Close()
+	cookie := res.Cookies()[0]
+	req, _ := http.NewRequest("GET", base+"/web/home", nil)
+	req.AddCookie(cookie)
+	do(t, req, 200, &who)
+	if who["strategy"] != "session" {
+		t.Errorf("whoami on /web/ %v", who)
+	}
+	req, _ = http.NewRequest("POST", base+"/auth/logout", nil)
+	req.AddCookie(cookie)
+	do(t, req, 204, nil)
+	req, _ = http.NewRequest("GET", base+"/web/home", nil)
+	req.AddCookie(cookie)
+	do(t, req, 401, nil)
 
 	if err := serve.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
@@ -74,7 +100,7 @@ func TestREADMEWalkthrough(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatalf("serve did not exit after SIGTERM\n%s", log.String())
 	}
-	for _, secret := range []string{"correct horse battery", tok.AccessToken, tok.RefreshToken, old} {
+	for _, secret := range []string{"correct horse battery", tok.AccessToken, tok.RefreshToken, old, cookie.Value} {
 		if strings.Contains(log.String(), secret) {
 			t.Errorf("the server log contains a secret or token")
 		}
