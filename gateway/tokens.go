@@ -193,11 +193,8 @@ func (s *Server) endBearerLogin(ctx context.Context, p *authn.Principal) error {
 		if err := s.opts.Refresh.RevokeFamily(ctx, p.SessionID); err != nil {
 			return err
 		}
-		if err := s.opts.Revoker.EndSession(ctx, p.Subject, p.SessionID); err != nil {
-			return errors.Join(authn.ErrUnavailable, err)
-		}
 	}
-	if err := s.opts.Revoker.EndToken(ctx, p.Subject, p.TokenID, p.ExpiresAt); err != nil {
+	if err := s.opts.Revoker.EndLogin(ctx, p.Subject, p.SessionID, p.TokenID, p.ExpiresAt); err != nil {
 		return errors.Join(authn.ErrUnavailable, err)
 	}
 	return nil

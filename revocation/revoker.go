@@ -31,12 +31,16 @@ func (r *Revoker) EndUser(ctx context.Context, subject string, at time.Time) err
 
 // EndSession refuses every token descended from the login sid.
 func (r *Revoker) EndSession(ctx context.Context, subject, sid string) error {
-	return r.store.RevokeSession(ctx, subject, sid, r.now().Add(r.tokenLifetime))
+	return r.store.Revoke(ctx, subject, Entry{Kind: Login, ID: sid, Until: r.now().Add(r.tokenLifetime)})
 }
 
-// EndToken refuses one token until it expires.
-func (r *Revoker) EndToken(ctx context.Context, subject, jti string, expiresAt time.Time) error {
-	return r.store.RevokeToken(ctx, subject, jti, expiresAt)
+// EndLogin refuses a token and, when sid is set, every other token of its login, in one write.
+func (r *Revoker) EndLogin(ctx context.Context, subject, sid, jti string, expiresAt time.Time) error {
+	entries := []Entry{{Kind: Token, ID: jti, Until: expiresAt}}
+	if sid != "" {
+		entries = append(entries, Entry{Kind: Login, ID: sid, Until: r.now().Add(r.tokenLifetime)})
+	}
+	return r.store.Revoke(ctx, subject, entries...)
 }
 
 // Generation returns the subject's generation to stamp on a new token, or -1 when the list

@@ -14,12 +14,10 @@ import (
 // refuses every token issued before, with no clock agreement needed between instances and no
 // one-second granularity of the iat claim to slip through.
 type Store interface {
-	// RevokeToken puts one access token on the list until expiresAt, when it would have
-	// expired anyway.
-	RevokeToken(ctx context.Context, subject, jti string, expiresAt time.Time) error
-	// RevokeSession refuses every access token carrying the sid until keepUntil (the latest
-	// expiry of a token issued now).
-	RevokeSession(ctx context.Context, subject, sid string, keepUntil time.Time) error
+	// Revoke puts entries of the subject on the list, in one write: a token (its jti, kept
+	// until it would have expired anyway) or a login (its sid, kept until the latest expiry of
+	// a token issued now).
+	Revoke(ctx context.Context, subject string, entries ...Entry) error
 	// EndUser raises the subject's generation, refusing every token issued before, and keeps
 	// it at least until keepUntil. Generations only ever grow, even across the expiry of the
 	// record: they are the Unix milliseconds of the ending, or one more than the last.
@@ -34,4 +32,22 @@ type Store interface {
 	// Ping reports whether the store is reachable.
 	Ping(ctx context.Context) error
 	Close() error
+}
+
+// Kind is what an entry of the list refuses.
+type Kind string
+
+// Entry kinds.
+const (
+	// Token refuses one access token, by its jti.
+	Token Kind = "jti"
+	// Login refuses every access token of one login, by its sid.
+	Login Kind = "sid"
+)
+
+// Entry is one revocation: what it refuses and until when it is kept.
+type Entry struct {
+	Kind  Kind
+	ID    string
+	Until time.Time
 }

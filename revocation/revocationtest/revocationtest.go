@@ -36,14 +36,14 @@ func Run(t *testing.T, newStore func(t *testing.T) revocation.Store) {
 	t.Run("RevokeTokenIsPerSubjectAndJTI", func(t *testing.T) {
 		s := open(t)
 		a, b := subject(), subject()
-		if err := s.RevokeToken(ctx, a, "jti-1", later()); err != nil {
+		if err := s.Revoke(ctx, a, revocation.Entry{Kind: revocation.Token, ID: "jti-1", Until: later()}); err != nil {
 			t.Fatal(err)
 		}
 		mustRevoked(t, s, a, "sid-1", "jti-1", 0)
 		mustNotRevoked(t, s, a, "sid-1", "jti-2", 0)
 		mustNotRevoked(t, s, b, "sid-1", "jti-1", 0)
 		// Revoking again is harmless.
-		if err := s.RevokeToken(ctx, a, "jti-1", later()); err != nil {
+		if err := s.Revoke(ctx, a, revocation.Entry{Kind: revocation.Token, ID: "jti-1", Until: later()}); err != nil {
 			t.Fatal(err)
 		}
 		mustRevoked(t, s, a, "sid-1", "jti-1", 0)
@@ -52,13 +52,30 @@ func Run(t *testing.T, newStore func(t *testing.T) revocation.Store) {
 	t.Run("RevokeSessionRefusesEveryTokenOfTheLogin", func(t *testing.T) {
 		s := open(t)
 		a := subject()
-		if err := s.RevokeSession(ctx, a, "sid-1", later()); err != nil {
+		if err := s.Revoke(ctx, a, revocation.Entry{Kind: revocation.Login, ID: "sid-1", Until: later()}); err != nil {
 			t.Fatal(err)
 		}
 		mustRevoked(t, s, a, "sid-1", "jti-1", 0)
 		mustRevoked(t, s, a, "sid-1", "jti-2", 0)
 		mustNotRevoked(t, s, a, "sid-2", "jti-3", 0)
 		mustNotRevoked(t, s, a, "", "jti-4", 0)
+	})
+
+	t.Run("RevokeSeveralEntriesAtOnce", func(t *testing.T) {
+		s := open(t)
+		a := subject()
+		err := s.Revoke(ctx, a,
+			revocation.Entry{Kind: revocation.Token, ID: "jti-1", Until: later()},
+			revocation.Entry{Kind: revocation.Login, ID: "sid-9", Until: later()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		mustRevoked(t, s, a, "sid-1", "jti-1", 0)
+		mustRevoked(t, s, a, "sid-9", "jti-2", 0)
+		mustNotRevoked(t, s, a, "sid-1", "jti-2", 0)
+		if err := s.Revoke(ctx, a); err != nil {
+			t.Errorf("Revoke of nothing: %v", err)
+		}
 	})
 
 	t.Run("EndUserRefusesOlderGenerations", func(t *testing.T) {
@@ -88,10 +105,10 @@ func Run(t *testing.T, newStore func(t *testing.T) revocation.Store) {
 		s := open(t)
 		a := subject()
 		soon := time.Now().Add(300 * time.Millisecond)
-		if err := s.RevokeToken(ctx, a, "jti-1", soon); err != nil {
+		if err := s.Revoke(ctx, a, revocation.Entry{Kind: revocation.Token, ID: "jti-1", Until: soon}); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.RevokeSession(ctx, a, "sid-1", soon); err != nil {
+		if err := s.Revoke(ctx, a, revocation.Entry{Kind: revocation.Login, ID: "sid-1", Until: soon}); err != nil {
 			t.Fatal(err)
 		}
 		mustRevoked(t, s, a, "sid-0", "jti-1", 0)

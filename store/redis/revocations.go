@@ -54,12 +54,17 @@ local function keep(key, now, till)
 end
 `
 
-// revokeScript records field until ARGV[2]. KEYS: the user's hash. ARGV: now, until, field.
+// revokeScript records fields, each until its time. KEYS: the user's hash. ARGV: now, then
+// field, until pairs.
 var revokeScript = newScript(pruneLua + `
-local now, till = tonumber(ARGV[1]), tonumber(ARGV[2])
-local cur = tonumber(redis.call('HGET', KEYS[1], ARGV[3]) or '0')
-if till > cur then redis.call('HSET', KEYS[1], ARGV[3], ARGV[2]) end
-keep(KEYS[1], now, till)
+local now, last = tonumber(ARGV[1]), 0
+for i = 2, #ARGV, 2 do
+  local till = tonumber(ARGV[i+1])
+  local cur = tonumber(redis.call('HGET', KEYS[1], ARGV[i]) or '0')
+  if till > cur then redis.call('HSET', KEYS[1], ARGV[i], ARGV[i+1]) end
+  if till > last then last = till end
+end
+keep(KEYS[1], now, last)
 return 1
 `)
 
@@ -77,30 +82,30 @@ keep(KEYS[1], now, math.max(tonumber(ARGV[1]), now + 1))
 return n
 `)
 
-// RevokeToken puts one access token on the list until expiresAt.
-func (s *RevocationStore) RevokeToken(ctx context.Context, subject, jti string, expiresAt time.Time) error {
-	return s.revoke(ctx, subject, "j:"+jti, expiresAt)
-}
-
-// RevokeSession refuses every token of the login sid until keepUntil.
-func (s *RevocationStore) RevokeSession(ctx context.Context, subject, sid string, keepUntil time.Time) error {
-	if sid == "" {
-		return nil
-	}
-	return s.revoke(ctx, subject, "s:"+sid, keepUntil)
-}
-
-// revoke writes one entry and returns once no instance's cache can still miss it.
-func (s *RevocationStore) revoke(ctx context.Context, subject, field string, until time.Time) error {
+// Revoke writes the entries in one script and returns once no instance's cache can still miss
+// them.
+func (s *RevocationStore) Revoke(ctx context.Context, subject string, entries ...revocation.Entry) error {
 	if !validSubject(subject) {
 		return fmt.Errorf("%w: subject %q", ErrInvalidSubject, subject)
 	}
-	now := s.now().UnixMilli()
-	if _, err := s.c.eval(ctx, revokeScript, true, []string{s.key(subject)}, ms(now), ms(until.UnixMilli()), field); err != nil {
+	args := []string{ms(s.now().UnixMilli())}
+	for _, e := range entries {
+		if e.ID == "" {
+			continue
+		}
+		args = append(args, fieldPrefix[e.Kind]+e.ID, ms(e.Until.UnixMilli()))
+	}
+	if len(args) == 1 {
+		return nil
+	}
+	if _, err := s.c.eval(ctx, revokeScript, true, []string{s.key(subject)}, args...); err != nil {
 		return fmt.Errorf("redis: revoke: %w", err)
 	}
 	return s.c.waitOut(ctx, time.Now())
 }
+
+// fieldPrefix names each kind's fields in the user's hash.
+var fieldPrefix = map[revocation.Kind]string{revocation.Token: "j:", revocation.Login: "s:"}
 
 // EndUser raises the subject's generation and returns once every instance enforces it.
 func (s *RevocationStore) EndUser(ctx context.Context, subject string, keepUntil time.Time) error {

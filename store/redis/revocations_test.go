@@ -59,9 +59,9 @@ func TestRevocationVisibleAcrossInstancesAtOnce(t *testing.T) {
 		var err error
 		switch i % 3 {
 		case 0:
-			err = writer.RevokeToken(ctx, sub, jti, time.Now().Add(time.Hour))
+			err = writer.Revoke(ctx, sub, revocation.Entry{Kind: revocation.Token, ID: jti, Until: time.Now().Add(time.Hour)})
 		case 1:
-			err = writer.RevokeSession(ctx, sub, "sid", time.Now().Add(time.Hour))
+			err = writer.Revoke(ctx, sub, revocation.Entry{Kind: revocation.Login, ID: "sid", Until: time.Now().Add(time.Hour)})
 		default:
 			err = writer.EndUser(ctx, sub, time.Now().Add(time.Hour))
 		}

@@ -58,24 +58,19 @@ func OpenRevocations(ctx context.Context, path string) (*RevocationStore, error)
 	return &RevocationStore{db: db, now: time.Now}, nil
 }
 
-// RevokeToken puts one token on the list until expiresAt.
-func (s *RevocationStore) RevokeToken(ctx context.Context, subject, jti string, expiresAt time.Time) error {
-	return s.revoke(ctx, subject, "jti", jti, expiresAt)
-}
-
-// RevokeSession refuses every token of the login sid until keepUntil.
-func (s *RevocationStore) RevokeSession(ctx context.Context, subject, sid string, keepUntil time.Time) error {
-	return s.revoke(ctx, subject, "sid", sid, keepUntil)
-}
-
-func (s *RevocationStore) revoke(ctx context.Context, subject, kind, id string, until time.Time) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO revoked (subject, kind, id, expires_at) VALUES (?, ?, ?, ?)
-		ON CONFLICT (subject, kind, id) DO UPDATE SET expires_at = max(expires_at, excluded.expires_at)`,
-		subject, kind, id, until.UnixMilli())
-	if err != nil {
-		return fmt.Errorf("revoke %s: %w", kind, err)
-	}
-	return nil
+// Revoke puts the entries on the list, in one transaction.
+func (s *RevocationStore) Revoke(ctx context.Context, subject string, entries ...revocation.Entry) error {
+	return inTx(ctx, s.db, func(tx *sql.Tx) error {
+		for _, e := range entries {
+			_, err := tx.ExecContext(ctx, `INSERT INTO revoked (subject, kind, id, expires_at) VALUES (?, ?, ?, ?)
+				ON CONFLICT (subject, kind, id) DO UPDATE SET expires_at = max(expires_at, excluded.expires_at)`,
+				subject, string(e.Kind), e.ID, e.Until.UnixMilli())
+			if err != nil {
+				return fmt.Errorf("revoke %s: %w", e.Kind, err)
+			}
+		}
+		return nil
+	})
 }
 
 // EndUser raises the subject's generation. Generations are Unix milliseconds of the ending,
