@@ -13,6 +13,7 @@ import (
 
 	"github.com/authgate/authgate/config"
 	"github.com/authgate/authgate/internal/app"
+	"github.com/authgate/authgate/internal/testenv"
 	"github.com/authgate/authgate/password"
 )
 
@@ -144,3 +145,17 @@ func wantStatus(t testing.TB, what string, res response, status int, code string
 }
 
 func sleep() { time.Sleep(50 * time.Millisecond) }
+
+// eachStore runs a test on the embedded stores and on a real redis-server: the behaviour of
+// sessions, revocations and lockouts must not depend on where they are kept.
+func eachStore(t *testing.T, test func(t *testing.T, newConfig func(testing.TB) config.Config)) {
+	t.Run("embedded", func(t *testing.T) { test(t, testConfig) })
+	t.Run("redis", func(t *testing.T) {
+		url := testenv.Redis(t).URL()
+		test(t, func(tb testing.TB) config.Config {
+			cfg := testConfig(tb)
+			cfg.Redis.URL = url
+			return cfg
+		})
+	})
+}

@@ -2,12 +2,15 @@ package gateway_test
 
 import (
 	"encoding/json"
+	"github.com/authgate/authgate/config"
 	"net/http"
 	"testing"
 )
 
-func TestHybridRouteAndImmediateLogout(t *testing.T) {
-	in := start(t, testConfig(t))
+func TestHybridRouteAndImmediateLogout(t *testing.T) { eachStore(t, testHybridRouteAndImmediateLogout) }
+
+func testHybridRouteAndImmediateLogout(t *testing.T, newConfig func(testing.TB) config.Config) {
+	in := start(t, newConfig(t))
 	in.addUser(t, "alice", "correct horse", "dev")
 	access, _ := in.login(t, "alice", "correct horse")
 	other, _ := in.login(t, "alice", "correct horse")
@@ -31,7 +34,11 @@ func TestHybridRouteAndImmediateLogout(t *testing.T) {
 }
 
 func TestHybridLogoutEndsEveryTokenOfTheLogin(t *testing.T) {
-	in := start(t, testConfig(t))
+	eachStore(t, testHybridLogoutEndsEveryTokenOfTheLogin)
+}
+
+func testHybridLogoutEndsEveryTokenOfTheLogin(t *testing.T, newConfig func(testing.TB) config.Config) {
+	in := start(t, newConfig(t))
 	in.addUser(t, "alice", "correct horse")
 	first, rt := in.login(t, "alice", "correct horse")
 	res := in.do(t, "POST", "/auth/token/refresh", map[string]string{"refresh_token": rt}, nil)
@@ -43,6 +50,10 @@ func TestHybridLogoutEndsEveryTokenOfTheLogin(t *testing.T) {
 }
 
 func TestHybridRefusesAfterEveryEndingAction(t *testing.T) {
+	eachStore(t, testHybridRefusesAfterEveryEndingAction)
+}
+
+func testHybridRefusesAfterEveryEndingAction(t *testing.T, newConfig func(testing.TB) config.Config) {
 	cases := []struct {
 		name string
 		end  func(t *testing.T, in *instance, access, refresh string)
@@ -67,7 +78,7 @@ func TestHybridRefusesAfterEveryEndingAction(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			in := start(t, testConfig(t))
+			in := start(t, newConfig(t))
 			in.addUser(t, "alice", "correct horse")
 			in.addUser(t, "bob", "battery staple")
 			access, rt := in.login(t, "alice", "correct horse")
@@ -81,7 +92,11 @@ func TestHybridRefusesAfterEveryEndingAction(t *testing.T) {
 }
 
 func TestHybridNewLoginAfterLogoutAllWorksAtOnce(t *testing.T) {
-	in := start(t, testConfig(t))
+	eachStore(t, testHybridNewLoginAfterLogoutAllWorksAtOnce)
+}
+
+func testHybridNewLoginAfterLogoutAllWorksAtOnce(t *testing.T, newConfig func(testing.TB) config.Config) {
+	in := start(t, newConfig(t))
 	in.addUser(t, "alice", "correct horse")
 	access, _ := in.login(t, "alice", "correct horse")
 	wantStatus(t, "logout-all", in.do(t, "POST", "/auth/logout-all", nil, bearer(access)), 204, "")

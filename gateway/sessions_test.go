@@ -2,6 +2,7 @@ package gateway_test
 
 import (
 	"encoding/json"
+	"github.com/authgate/authgate/config"
 	"io"
 	"net/http"
 	"net/url"
@@ -64,8 +65,10 @@ func cookieHeader(c *http.Cookie) map[string]string {
 	return map[string]string{"Cookie": c.Name + "=" + c.Value}
 }
 
-func TestSessionLoginAndWebRoute(t *testing.T) {
-	in := start(t, testConfig(t))
+func TestSessionLoginAndWebRoute(t *testing.T) { eachStore(t, testSessionLoginAndWebRoute) }
+
+func testSessionLoginAndWebRoute(t *testing.T, newConfig func(testing.TB) config.Config) {
+	in := start(t, newConfig(t))
 	in.addUser(t, "alice", "correct horse", "dev")
 	c := in.sessionLogin(t, "alice", "correct horse")
 	if c.Name != "authgate_session" || !c.HttpOnly || c.Secure || c.SameSite != http.SameSiteLaxMode || c.Path != "/" {
@@ -106,7 +109,11 @@ func TestSessionLoginAndWebRoute(t *testing.T) {
 }
 
 func TestFormLoginRedirectsSameOriginOnly(t *testing.T) {
-	in := start(t, testConfig(t))
+	eachStore(t, testFormLoginRedirectsSameOriginOnly)
+}
+
+func testFormLoginRedirectsSameOriginOnly(t *testing.T, newConfig func(testing.TB) config.Config) {
+	in := start(t, newConfig(t))
 	in.addUser(t, "alice", "correct horse")
 	res, body := in.browser(t, "GET", "/auth/login?rd=/web/page", nil, nil)
 	if res.StatusCode != 200 || !strings.Contains(body, `name="rd" value="/web/page"`) || !strings.Contains(res.Header.Get("Content-Type"), "text/html") {
@@ -133,8 +140,10 @@ func TestFormLoginRedirectsSameOriginOnly(t *testing.T) {
 	}
 }
 
-func TestSessionsListDeleteAndLogout(t *testing.T) {
-	in := start(t, testConfig(t))
+func TestSessionsListDeleteAndLogout(t *testing.T) { eachStore(t, testSessionsListDeleteAndLogout) }
+
+func testSessionsListDeleteAndLogout(t *testing.T, newConfig func(testing.TB) config.Config) {
+	in := start(t, newConfig(t))
 	in.addUser(t, "alice", "correct horse")
 	in.addUser(t, "bob", "battery staple")
 	laptop := in.sessionLogin(t, "alice", "correct horse")
@@ -179,7 +188,11 @@ func TestSessionsListDeleteAndLogout(t *testing.T) {
 }
 
 func TestLogoutAllEndsSessionsAndRefreshFamilies(t *testing.T) {
-	in := start(t, testConfig(t))
+	eachStore(t, testLogoutAllEndsSessionsAndRefreshFamilies)
+}
+
+func testLogoutAllEndsSessionsAndRefreshFamilies(t *testing.T, newConfig func(testing.TB) config.Config) {
+	in := start(t, newConfig(t))
 	in.addUser(t, "alice", "correct horse")
 	a := in.sessionLogin(t, "alice", "correct horse")
 	b := in.sessionLogin(t, "alice", "correct horse")
@@ -191,8 +204,10 @@ func TestLogoutAllEndsSessionsAndRefreshFamilies(t *testing.T) {
 	wantStatus(t, "refresh after logout-all", in.do(t, "POST", "/auth/token/refresh", map[string]string{"refresh_token": rt}, nil), 401, "invalid_grant")
 }
 
-func TestDisablingAUserEndsItsSessions(t *testing.T) {
-	in := start(t, testConfig(t))
+func TestDisablingAUserEndsItsSessions(t *testing.T) { eachStore(t, testDisablingAUserEndsItsSessions) }
+
+func testDisablingAUserEndsItsSessions(t *testing.T, newConfig func(testing.TB) config.Config) {
+	in := start(t, newConfig(t))
 	in.addUser(t, "alice", "correct horse")
 	c := in.sessionLogin(t, "alice", "correct horse")
 	if err := in.app.Accounts.SetDisabled(t.Context(), "alice", true); err != nil {
@@ -202,7 +217,11 @@ func TestDisablingAUserEndsItsSessions(t *testing.T) {
 }
 
 func TestCrossSiteRequestsWithCookieChangeNothing(t *testing.T) {
-	in := start(t, testConfig(t))
+	eachStore(t, testCrossSiteRequestsWithCookieChangeNothing)
+}
+
+func testCrossSiteRequestsWithCookieChangeNothing(t *testing.T, newConfig func(testing.TB) config.Config) {
+	in := start(t, newConfig(t))
 	in.addUser(t, "alice", "correct horse")
 	c := in.sessionLogin(t, "alice", "correct horse")
 	for name, h := range map[string]map[string]string{
@@ -221,8 +240,10 @@ func TestCrossSiteRequestsWithCookieChangeNothing(t *testing.T) {
 	wantStatus(t, "same-origin logout", in.do(t, "POST", "/auth/logout", nil, same), 204, "")
 }
 
-func TestSecureCookieBehindTLSProxy(t *testing.T) {
-	in := start(t, testConfig(t)) // the demo trusts loopback proxies
+func TestSecureCookieBehindTLSProxy(t *testing.T) { eachStore(t, testSecureCookieBehindTLSProxy) }
+
+func testSecureCookieBehindTLSProxy(t *testing.T, newConfig func(testing.TB) config.Config) {
+	in := start(t, newConfig(t)) // the demo trusts loopback proxies
 	in.addUser(t, "alice", "correct horse")
 	res := in.do(t, "POST", "/auth/login", map[string]string{"username": "alice", "password": "correct horse"},
 		map[string]string{"X-Forwarded-Proto": "https"})
@@ -238,8 +259,10 @@ func TestSecureCookieBehindTLSProxy(t *testing.T) {
 	wantStatus(t, "plain name over https", in.do(t, "GET", "/web/", nil, h), 401, "unauthorized")
 }
 
-func TestAdminRouteNeedsRoleAndMFA(t *testing.T) {
-	in := start(t, testConfig(t))
+func TestAdminRouteNeedsRoleAndMFA(t *testing.T) { eachStore(t, testAdminRouteNeedsRoleAndMFA) }
+
+func testAdminRouteNeedsRoleAndMFA(t *testing.T, newConfig func(testing.TB) config.Config) {
+	in := start(t, newConfig(t))
 	in.addUser(t, "root", "correct horse", "admin")
 	in.addUser(t, "bob", "battery staple")
 	admin := in.sessionLogin(t, "root", "correct horse")

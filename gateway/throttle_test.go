@@ -2,6 +2,7 @@ package gateway_test
 
 import (
 	"encoding/json"
+	"github.com/authgate/authgate/config"
 	"net/http"
 	"strconv"
 	"strings"
@@ -10,8 +11,10 @@ import (
 
 // Failed logins lock the account for every instance sharing the store, the right password
 // included, and unknown accounts answer the same way.
-func TestLockoutSharedByInstances(t *testing.T) {
-	cfg := testConfig(t)
+func TestLockoutSharedByInstances(t *testing.T) { eachStore(t, testLockoutSharedByInstances) }
+
+func testLockoutSharedByInstances(t *testing.T, newConfig func(testing.TB) config.Config) {
+	cfg := newConfig(t)
 	a := start(t, cfg)
 	b := start(t, cfg) // same data dir: the same embedded store
 	a.addUser(t, "alice", "correct horse")
