@@ -94,3 +94,31 @@ func TestRevocationFailsClosed(t *testing.T) {
 		return err == nil && !r
 	})
 }
+
+// A revocation is acknowledged only once a replica has it, so a failover right after it does
+// not bring the token back.
+func TestRevocationSurvivesSentinelFailover(t *testing.T) {
+	env := testenv.Sentinel(t)
+	store := redis.NewRevocationStore(open(t, env.URL()))
+	ctx := context.Background()
+	sub := newSubject()
+	if err := store.Revoke(ctx, sub, revocation.Entry{Kind: revocation.Login, ID: "sid", Until: time.Now().Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.EndUser(ctx, sub, time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	killed := env.KillMaster()
+	env.WaitForNewMaster(killed.Addr())
+	waitFor(t, "reads on the new master", func() bool {
+		r, err := store.Revoked(ctx, sub, "sid", "jti", 0)
+		if err == nil && !r {
+			t.Fatal("the revocation was lost in the failover")
+		}
+		return err == nil && r
+	})
+	r, err := store.Revoked(ctx, sub, "other-sid", "jti", 0)
+	if err != nil || !r {
+		t.Fatalf("the user's generation was lost in the failover: %v %v", r, err)
+	}
+}
