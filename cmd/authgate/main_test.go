@@ -19,10 +19,7 @@ import (
 // drains and exits 0.
 func TestREADMEWalkthrough(t *testing.T) {
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "authgate")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t)
 	addr := freeAddr(t)
 	data := filepath.Join(dir, "data")
 	var log bytes.Buffer
