@@ -1,18 +1,18 @@
 #!/usr/bin/env bash
 # Installs (from Debian's packages, when missing) and starts the servers the tests need:
-# PostgreSQL on 127.0.0.1:5432 and the redis-server/redis-sentinel, nginx and caddy binaries
+# PostgreSQL on 127.0.0.1:5432 and the redis-server (and redis-cli), nginx and caddy binaries
 # (tests start their own Redis, nginx and Caddy processes on free ports), and chromium (the web
 # pages' browser test drives it headless). Safe to run again: it only acts on what is missing.
 set -euo pipefail
 
 need_apt=()
 command -v redis-server >/dev/null || need_apt+=(redis-server)
-command -v redis-sentinel >/dev/null || need_apt+=(redis-sentinel)
+command -v redis-cli >/dev/null || need_apt+=(redis-tools)
 command -v pg_ctlcluster >/dev/null || need_apt+=(postgresql)
 # nginx lives in /usr/sbin, which a non-root PATH may lack.
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need_apt+=(nginx)
 command -v caddy >/dev/null || need_apt+=(caddy)
-command -v chromium >/dev/null || need_apt+=(chromium)
+command -v chromium >/dev/null || need_apt+=(chromium fonts-liberation)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "test-deps: missing ${need_apt[*]}; run as root or install them: apt-get install ${need_apt[*]}" >&2
