@@ -21,8 +21,12 @@ bench:
 
 ## fuzz: a short run of each fuzz target (the corpus under testdata/fuzz is replayed by `make test`).
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzVerify -fuzztime 30s ./token
-	$(GO) test -run '^$$' -fuzz FuzzVerify -fuzztime 30s ./password
+	$(GO) test -run '^$$' -fuzz '^FuzzVerify$$' -fuzztime 30s ./token
+	$(GO) test -run '^$$' -fuzz '^FuzzVerify$$' -fuzztime 30s ./password
+	$(GO) test -run '^$$' -fuzz '^FuzzBearerToken$$' -fuzztime 30s ./authn
+	$(GO) test -run '^$$' -fuzz '^FuzzParseToken$$' -fuzztime 30s ./session
+	$(GO) test -run '^$$' -fuzz '^FuzzSafeRedirect$$' -fuzztime 30s ./gateway
+	$(GO) test -run '^$$' -fuzz '^FuzzRequest$$' -fuzztime 30s ./gateway
 
 build:
 	$(GO) build -o bin/authgate ./cmd/authgate
