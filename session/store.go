@@ -12,7 +12,8 @@ type Store interface {
 	// s.Deadline().
 	Create(ctx context.Context, s *Session) error
 	// Find returns the live session with the ID and subject. A missing or expired session is
-	// (nil, false, nil); err is for system failures only. Find may answer from a cache only
+	// (nil, false, nil); err is for system failures only. The session returned may be shared
+	// with other callers: it must not be modified. Find may answer from a cache only
 	// when the cache is known to be current (see the store's documentation).
 	Find(ctx context.Context, subject, id string) (*Session, bool, error)
 	// Touch records activity: LastSeenAt becomes at and the expiry moves to the new deadline,
