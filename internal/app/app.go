@@ -23,6 +23,7 @@ import (
 	"github.com/authgate/authgate/refresh"
 	"github.com/authgate/authgate/revocation"
 	"github.com/authgate/authgate/session"
+	"github.com/authgate/authgate/store/redis"
 	"github.com/authgate/authgate/throttle"
 	"github.com/authgate/authgate/token"
 )
@@ -47,6 +48,7 @@ type Option func(*settings)
 type settings struct {
 	hasher *password.Hasher
 	clock  func() time.Time
+	redis  []redis.Option // extra Redis client options (options_bench.go)
 }
 
 // WithHasher replaces the password hasher (tests use cheaper parameters).
@@ -73,7 +75,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 	if err != nil {
 		return nil, err
 	}
-	state, err := OpenState(ctx, cfg)
+	state, err := OpenState(ctx, cfg, st.redis...)
 	if err != nil {
 		store.Close()
 		return nil, err

@@ -9,9 +9,10 @@ import (
 )
 
 // openRedisState shares one Redis client between the session store, the revocation list and
-// the failure counts: one connection per node, one freshness gate.
-func openRedisState(ctx context.Context, cfg config.Config) (*State, error) {
-	c, err := redis.Open(ctx, cfg.Redis.URL, redis.WithStalenessBound(cfg.Redis.StalenessBound))
+// the failure counts: one connection per node, one freshness gate. opts come after the
+// configured staleness bound.
+func openRedisState(ctx context.Context, cfg config.Config, opts ...redis.Option) (*State, error) {
+	c, err := redis.Open(ctx, cfg.Redis.URL, append([]redis.Option{redis.WithStalenessBound(cfg.Redis.StalenessBound)}, opts...)...)
 	if err != nil {
 		return nil, fmt.Errorf("open redis: %w", err)
 	}

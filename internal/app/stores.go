@@ -48,10 +48,11 @@ type State struct {
 	cleanup func(ctx context.Context, now time.Time) error
 }
 
-// OpenState opens the session store and the revocation list named by cfg.
-func OpenState(ctx context.Context, cfg config.Config) (*State, error) {
+// OpenState opens the session store and the revocation list named by cfg. redisOpts are added
+// to the Redis client's options when cfg names Redis.
+func OpenState(ctx context.Context, cfg config.Config, redisOpts ...redis.Option) (*State, error) {
 	if cfg.Redis.URL != "" {
-		return openRedisState(ctx, cfg)
+		return openRedisState(ctx, cfg, redisOpts...)
 	}
 	sessions, err := sqlite.OpenSessions(ctx, filepath.Join(cfg.DataDir, "sessions.db"))
 	if err != nil {

@@ -31,6 +31,8 @@ Usage:
   authgate user disable NAME | user enable NAME
   authgate keys list | keys rotate
   authgate config check FILE
+  authgate bench [--redis URL | --no-redis] [--duration D] [--concurrency N] [--revocations N] [--out DIR]
+  authgate bench --target URL [--target URL]... --user NAME --password-stdin [--routes jwt=P,session=P,hybrid=P]
   authgate version
 
 User and key commands take the same store flags as serve and act on a running deployment.
@@ -70,6 +72,8 @@ func run(ctx context.Context, args []string, stdio IO) error {
 		return keysCommand(ctx, rest, stdio)
 	case "config":
 		return configCommand(rest, stdio)
+	case "bench":
+		return benchCommand(ctx, rest, stdio)
 	case "version", "--version":
 		fmt.Fprintf(stdio.Stdout, "authgate %s\n", Version)
 		return nil
