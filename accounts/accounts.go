@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/authgate/authgate/identity"
@@ -173,12 +174,14 @@ func (s *Service) EndAll(ctx context.Context, subject string) error {
 	if _, err := s.store.RevokeRefreshFamilies(ctx, subject, now); err != nil {
 		errs = append(errs, fmt.Errorf("revoke refresh tokens: %w", err))
 	}
-	for _, e := range s.enders {
-		if err := e.EndUser(ctx, subject, now); err != nil {
-			errs = append(errs, err)
-		}
+	// The enders run at once: each may wait out the cache staleness bound before returning.
+	endErrs := make([]error, len(s.enders))
+	var wg sync.WaitGroup
+	for i, e := range s.enders {
+		wg.Go(func() { endErrs[i] = e.EndUser(ctx, subject, now) })
 	}
-	return errors.Join(errs...)
+	wg.Wait()
+	return errors.Join(append(errs, endErrs...)...)
 }
 
 func checkUsername(name string) error {

@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -66,4 +67,23 @@ func TestThrottleConformance(t *testing.T) {
 		t.Cleanup(func() { s.Close() })
 		return s
 	})
+}
+
+// BenchmarkRevoked is the embedded hybrid check: it runs on every hybrid request.
+func BenchmarkRevoked(b *testing.B) {
+	s, err := sqlite.OpenRevocations(context.Background(), filepath.Join(b.TempDir(), "revocations.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	for i := range 1000 {
+		s.Revoke(ctx, fmt.Sprintf("user%d", i), revocation.Entry{Kind: revocation.Token, ID: "jti", Until: time.Now().Add(time.Hour)})
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if r, err := s.Revoked(ctx, "user5", "sid", "other", 0); err != nil || r {
+			b.Fatal(r, err)
+		}
+	}
 }
