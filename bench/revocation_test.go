@@ -101,13 +101,11 @@ func TestMeasureRevocationRejects(t *testing.T) {
 	}
 }
 
-// TestRevocationTopologies is the headline guarantee on every Redis topology: of 1000
-// revocations of each kind, no request that started later than D after the acknowledgement
-// was admitted on another instance.
+// TestRevocationTopologies is the headline guarantee on every Redis topology, for every kind
+// of revocation: no request that started later than D after the acknowledgement was admitted
+// on another instance. (cmd/authgate's TestRevocationPropagation does 1,000 hybrid logouts per
+// topology across three real processes; here 300 of each kind keep CI time in bounds.)
 func TestRevocationTopologies(t *testing.T) {
-	if testing.Short() {
-		t.Skip("1000 revocations per kind and topology")
-	}
 	topologies := []struct {
 		name string
 		url  func(t *testing.T) string
@@ -120,7 +118,7 @@ func TestRevocationTopologies(t *testing.T) {
 		t.Run(topo.name, func(t *testing.T) {
 			instances := startInstances(t, topo.url(t), 3)
 			for _, kind := range []string{KindLogout, KindSessionLogout, KindForceLogout} {
-				r, err := MeasureRevocation(context.Background(), instances, kind, 1000)
+				r, err := MeasureRevocation(context.Background(), instances, kind, 300)
 				if err != nil {
 					t.Fatalf("%s: %v", kind, err)
 				}
