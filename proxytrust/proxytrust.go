@@ -61,7 +61,9 @@ func (p *Proxies) IsHTTPS(r *http.Request) bool {
 	if r.TLS != nil {
 		return true
 	}
-	return p.Trusted(r) && strings.EqualFold(strings.TrimSpace(firstValue(r.Header.Get("X-Forwarded-Proto"))), "https")
+	proto := r.Header.Get("X-Forwarded-Proto")
+	// The header is checked before the peer's address, which costs a parse.
+	return proto != "" && strings.EqualFold(strings.TrimSpace(firstValue(proto)), "https") && p.Trusted(r)
 }
 
 // ClientIP returns the address of the client: the peer, or, when the peer is a trusted proxy,
