@@ -172,26 +172,10 @@ func (p *Proxy) launch(bin string, args, env []string) error {
 	if p.cmd != nil {
 		return errors.New("already running")
 	}
-	cmd := exec.Command(bin, args...)
-	cmd.Dir = p.dir
-	cmd.Env = env
-	out, err := os.OpenFile(filepath.Join(p.dir, "output.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	cmd, done, err := startProcess(p.dir, "output.log", bin, args, env)
 	if err != nil {
 		return err
 	}
-	defer out.Close() // the child has its own copy
-	cmd.Stdout, cmd.Stderr = out, out
-	// Its own process group, so that stopping it also stops its workers; and killed with the
-	// test binary should that die first.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	done := make(chan struct{})
-	go func() {
-		_ = cmd.Wait()
-		close(done)
-	}()
 	p.cmd, p.done = cmd, done
 	return nil
 }

@@ -325,26 +325,11 @@ func (s *RedisServer) launch() error {
 	if s.sentinel {
 		args = append(args, "--sentinel")
 	}
-	cmd := exec.Command(redisBinary(s.tb, "redis-server"), args...)
-	cmd.Dir = s.dir
-	out, err := os.OpenFile(filepath.Join(s.dir, "stdout.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	cmd, done, err := startProcess(s.dir, "stdout.log", redisBinary(s.tb, "redis-server"), args, nil)
 	if err != nil {
 		return err
 	}
-	defer out.Close() // the child has its own copy
-	cmd.Stdout, cmd.Stderr = out, out
-	// Its own process group, so that stopping it also stops any child it forked (replication
-	// or snapshot); and killed with the test binary should that die first.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	p := &redisProc{cmd: cmd, done: make(chan struct{})}
-	go func() {
-		_ = cmd.Wait()
-		close(p.done)
-	}()
-	s.proc = p
+	s.proc = &redisProc{cmd: cmd, done: done}
 	return nil
 }
 
