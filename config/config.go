@@ -39,6 +39,10 @@ type RedisConfig struct {
 	URL string `yaml:"url"`
 	// StalenessBound is the longest a cached read may lag a write acknowledged on any instance.
 	StalenessBound time.Duration `yaml:"staleness_bound"`
+	// WaitReplicas is how many replicas must acknowledge a session or revocation write before
+	// it counts (WAIT). Unset: 1 under Sentinel, 0 otherwise. With fewer replicas up, writes
+	// fail closed.
+	WaitReplicas *int `yaml:"wait_replicas"`
 }
 
 // SessionsConfig sets browser session lifetimes.

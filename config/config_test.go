@@ -12,6 +12,8 @@ func TestParseOverridesDefaults(t *testing.T) {
 listen: 0.0.0.0:9000
 tokens:
   access_ttl: 2m
+redis:
+  wait_replicas: 0
 routes:
   - name: api
     prefix: /api/
@@ -26,6 +28,9 @@ routes:
 	}
 	if cfg.Listen != "0.0.0.0:9000" || cfg.Tokens.AccessTTL != 2*time.Minute {
 		t.Errorf("file values not applied: %+v", cfg)
+	}
+	if cfg.Redis.WaitReplicas == nil || *cfg.Redis.WaitReplicas != 0 {
+		t.Errorf("redis.wait_replicas: 0 not kept apart from unset: %v", cfg.Redis.WaitReplicas)
 	}
 	if cfg.Tokens.RefreshTTL != Default().Tokens.RefreshTTL {
 		t.Errorf("default refresh_ttl lost: %s", cfg.Tokens.RefreshTTL)
@@ -89,6 +94,7 @@ func TestValidateNamesTheKey(t *testing.T) {
 		{"database", func(c *Config) { c.Database.URL = "mysql://x" }, "database.url:"},
 		{"redis", func(c *Config) { c.Redis.URL = "http://x" }, "redis.url:"},
 		{"log level", func(c *Config) { c.Log.Level = "loud" }, "log.level:"},
+		{"wait replicas", func(c *Config) { n := -1; c.Redis.WaitReplicas = &n }, "redis.wait_replicas:"},
 		{"body limit", func(c *Config) { c.Limits.MaxBodyBytes = 1 }, "limits.max_body_bytes:"},
 		{"strategy", func(c *Config) { c.Routes = []Route{{Name: "a", Prefix: "/a/", Strategy: "jtw", Upstream: "whoami"}} }, "routes[0].strategy:"},
 		{"prefix", func(c *Config) { c.Routes = []Route{{Name: "a", Prefix: "a/", Strategy: "jwt", Upstream: "whoami"}} }, "routes[0].prefix:"},

@@ -56,6 +56,9 @@ func (c *Config) Validate() error {
 		}
 	}
 
+	if n := c.Redis.WaitReplicas; n != nil && (*n < 0 || *n > 16) {
+		bad("redis.wait_replicas", "%d is outside 0..16", *n)
+	}
 	if c.Redis.StalenessBound < time.Millisecond || c.Redis.StalenessBound > 10*time.Second {
 		bad("redis.staleness_bound", "%s is outside 1ms..10s", c.Redis.StalenessBound)
 	}

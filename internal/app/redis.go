@@ -12,7 +12,11 @@ import (
 // the failure counts: one connection per node, one freshness gate. opts come after the
 // configured staleness bound.
 func openRedisState(ctx context.Context, cfg config.Config, opts ...redis.Option) (*State, error) {
-	c, err := redis.Open(ctx, cfg.Redis.URL, append([]redis.Option{redis.WithStalenessBound(cfg.Redis.StalenessBound)}, opts...)...)
+	base := []redis.Option{redis.WithStalenessBound(cfg.Redis.StalenessBound)}
+	if n := cfg.Redis.WaitReplicas; n != nil {
+		base = append(base, redis.WithWaitReplicas(*n, redis.DefaultSentinelWaitTimeout))
+	}
+	c, err := redis.Open(ctx, cfg.Redis.URL, append(base, opts...)...)
 	if err != nil {
 		return nil, fmt.Errorf("open redis: %w", err)
 	}
