@@ -282,6 +282,7 @@ func formOrJSON(form, api http.HandlerFunc) http.HandlerFunc {
 var notices = map[string]string{
 	"session-ended": "The session was signed out.",
 	"mfa-enabled":   "Two-factor authentication is on. Your other sessions were signed out; this browser is signed in again with the new factor.",
+	"mfa-disabled":  "Two-factor authentication is off. Your other sessions were signed out.",
 	"force-logout":  "%s was signed out everywhere: every session and token ended.",
 	"disabled":      "%s is disabled: every session and token ended, and sign-in is refused.",
 	"enabled":       "%s is enabled again.",

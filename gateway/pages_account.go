@@ -101,6 +101,19 @@ func (s *Server) handleMFAConfirmForm(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/auth/account?notice=mfa-enabled", http.StatusSeeOther)
 }
 
+// handleMFADisableForm turns the factor off through DELETE /auth/mfa/totp, with the password
+// again: every other credential ends, and this browser gets a new session.
+func (s *Server) handleMFADisableForm(w http.ResponseWriter, r *http.Request) {
+	if !s.parsePageForm(w, r) {
+		return
+	}
+	if o := s.callJSON(w, r, s.handleTOTPDisable, passwordRequest{Password: r.PostForm.Get("password")}); !o.ok() {
+		s.mfaFormFailed(w, r, o)
+		return
+	}
+	http.Redirect(w, r, "/auth/account?notice=mfa-disabled", http.StatusSeeOther)
+}
+
 // mfaFormFailed shows the MFA page again with what went wrong, or the login or error page
 // when the form could not be accepted at all.
 func (s *Server) mfaFormFailed(w http.ResponseWriter, r *http.Request, o outcome) {

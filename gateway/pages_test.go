@@ -323,6 +323,26 @@ func TestMFAEnrollmentThroughPages(t *testing.T) {
 	if u, _ := in.app.Accounts.User(t.Context(), "alice"); u.TOTPPending == "" || u.TOTPSecret != secret {
 		t.Fatalf("re-enrollment: %+v", u)
 	}
+
+	// Turning it off needs the password too, and ends the other sessions.
+	res, body = in.get(t, "/auth/account/mfa", renewed)
+	wantPage(t, "mfa page offers to turn off", res, body, 200, `action="/auth/account/mfa/disable"`)
+	res, body = in.post(t, "/auth/account/mfa/disable", url.Values{"password": {"wrong password"}}, renewed)
+	wantPage(t, "turn off with a wrong password", res, body, http.StatusUnauthorized, "The password is wrong.")
+	if u, _ := in.app.Accounts.User(t.Context(), "alice"); u.TOTPSecret == "" {
+		t.Fatal("a wrong password turned MFA off")
+	}
+	res, _ = in.post(t, "/auth/account/mfa/disable", url.Values{"password": {"correct horse"}}, renewed)
+	wantRedirect(t, "turn off", res, http.StatusSeeOther, "/auth/account?notice=mfa-disabled")
+	if u, _ := in.app.Accounts.User(t.Context(), "alice"); u.TOTPSecret != "" {
+		t.Fatal("MFA still on after turning it off")
+	}
+	if in.alive(t, renewed) {
+		t.Error("the session from before turning MFA off survived")
+	}
+	if fresh := sessionCookie(t, res.Header); fresh == nil || !in.alive(t, fresh) {
+		t.Error("turning MFA off left this browser without a session")
+	}
 }
 
 func TestVerifyPageStepsUpTheSession(t *testing.T) {

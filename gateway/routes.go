@@ -57,6 +57,7 @@ func (s *Server) ownRoutes() *http.ServeMux {
 	handle("GET", "/auth/account/mfa", s.handleMFAPage)
 	handle("POST", "/auth/account/mfa/enroll", s.handleMFAEnrollForm)
 	handle("POST", "/auth/account/mfa/confirm", s.handleMFAConfirmForm)
+	handle("POST", "/auth/account/mfa/disable", s.handleMFADisableForm)
 	handle("GET", "/auth/account/verify", s.handleVerifyPage)
 	handle("POST", "/auth/account/verify", s.handleVerifyForm)
 	handle("GET", "/auth/admin", s.adminPage(s.handleAdminPage))
