@@ -1,12 +1,5 @@
 package sqlite
 
-import (
-	"context"
-	"database/sql"
-	"fmt"
-	"time"
-)
-
 // migrations are the schema changes in order: migrations[i] takes the schema from version i
 // to version i+1. Append only; never edit one that has shipped.
 var migrations = []string{
@@ -66,38 +59,4 @@ CREATE INDEX audit_log_at ON audit_log (at);
 `,
 	// 2: a TOTP secret enrolled but not yet confirmed.
 	`ALTER TABLE users ADD COLUMN totp_pending TEXT NOT NULL DEFAULT '';`,
-}
-
-// migrate brings the schema up to date in one transaction. The connection's transactions
-// begin IMMEDIATE, so two processes opening the same file migrate one after the other.
-func migrate(ctx context.Context, db *sql.DB) error {
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-
-	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-	version    INTEGER PRIMARY KEY,
-	applied_at INTEGER NOT NULL
-) STRICT`); err != nil {
-		return fmt.Errorf("create schema_migrations: %w", err)
-	}
-	var current int
-	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
-		return fmt.Errorf("read schema version: %w", err)
-	}
-	if current > len(migrations) {
-		return fmt.Errorf("%w: version %d, this program knows up to %d", ErrSchemaTooNew, current, len(migrations))
-	}
-	for v := current + 1; v <= len(migrations); v++ {
-		if _, err := tx.ExecContext(ctx, migrations[v-1]); err != nil {
-			return fmt.Errorf("apply migration %d: %w", v, err)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`,
-			v, time.Now().UnixNano()); err != nil {
-			return fmt.Errorf("record migration %d: %w", v, err)
-		}
-	}
-	return tx.Commit()
 }

@@ -6,10 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"net/url"
-	"os"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"modernc.org/sqlite"
@@ -29,37 +25,11 @@ var _ identity.Store = (*Store)(nil)
 // Open opens the database file at path, creating it (mode 0600) and its directory (mode 0700)
 // when missing, and brings its schema up to date. Writers wait up to 10 seconds for each other.
 func Open(ctx context.Context, path string) (*Store, error) {
-	if path == "" || strings.ContainsAny(path, "?#") || strings.HasPrefix(path, "file:") {
-		return nil, fmt.Errorf("open sqlite %q: %w: want a plain file name without ? or #", path, ErrInvalidPath)
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("open sqlite: %w", err)
-	}
-	// The file holds password hashes and private keys: create it readable by its owner only.
-	// SQLite gives its -wal and -shm files the database file's mode.
-	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o600)
+	// The file holds password hashes and private keys: openFile creates it for its owner only.
+	db, err := openFile(ctx, path, schema{what: "identity database", table: "schema_migrations",
+		migrations: migrations, synchronous: "NORMAL"})
 	if err != nil {
-		return nil, fmt.Errorf("open sqlite: %w", err)
-	}
-	f.Close()
-	q := url.Values{
-		"_pragma": {
-			"busy_timeout(10000)",
-			"journal_mode(WAL)",
-			"foreign_keys(1)",
-			"synchronous(NORMAL)",
-		},
-		// Every transaction takes the write lock when it begins, so one that reads then writes
-		// cannot fail with SQLITE_BUSY half way: it waits its turn at BEGIN instead.
-		"_txlock": {"immediate"},
-	}
-	db, err := sql.Open("sqlite", path+"?"+q.Encode())
-	if err != nil {
-		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
-	}
-	if err := migrate(ctx, db); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("open sqlite %s: migrate: %w", path, err)
+		return nil, err
 	}
 	return &Store{db: db}, nil
 }

@@ -2,10 +2,8 @@ package sqlite
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -33,78 +31,6 @@ func TestConformance(t *testing.T) {
 	identitytest.Run(t, func(t *testing.T) identity.Store {
 		return openTemp(t, filepath.Join(t.TempDir(), "identity.db"))
 	})
-}
-
-func TestOpen(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "var", "authgate")
-	path := filepath.Join(dir, "identity.db")
-	s := openTemp(t, path)
-
-	fi, err := os.Stat(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if perm := fi.Mode().Perm(); perm != 0o700 {
-		t.Errorf("created directory mode = %v, want 0700", perm)
-	}
-	for _, file := range []string{path, path + "-wal"} {
-		fi, err := os.Stat(file)
-		if err != nil {
-			t.Errorf("database file not created: %v", err)
-			continue
-		}
-		if perm := fi.Mode().Perm(); perm != 0o600 {
-			t.Errorf("%s mode = %v, want 0600", filepath.Base(file), perm)
-		}
-	}
-
-	// Every pooled connection gets the DSN's settings.
-	for _, tc := range []struct {
-		pragma string
-		want   string
-	}{
-		{"journal_mode", "wal"},
-		{"foreign_keys", "1"},
-		{"busy_timeout", "10000"},
-		{"synchronous", "1"}, // NORMAL
-	} {
-		var got string
-		if err := s.db.QueryRowContext(t.Context(), "PRAGMA "+tc.pragma).Scan(&got); err != nil {
-			t.Fatalf("PRAGMA %s: %v", tc.pragma, err)
-		}
-		if got != tc.want {
-			t.Errorf("PRAGMA %s = %q, want %q", tc.pragma, got, tc.want)
-		}
-	}
-
-	// Opening again applies nothing twice.
-	again := openTemp(t, path)
-	var versions, latest int
-	if err := again.db.QueryRowContext(t.Context(), `SELECT count(*), max(version) FROM schema_migrations`).Scan(&versions, &latest); err != nil {
-		t.Fatal(err)
-	}
-	if versions != len(migrations) || latest != len(migrations) {
-		t.Errorf("schema_migrations has %d rows up to %d, want %d", versions, latest, len(migrations))
-	}
-}
-
-func TestOpenInvalidPath(t *testing.T) {
-	for _, path := range []string{"", "a?b.db", "a#b.db", "file:x.db"} {
-		if _, err := Open(t.Context(), path); !errors.Is(err, ErrInvalidPath) {
-			t.Errorf("Open(%q): err = %v, want ErrInvalidPath", path, err)
-		}
-	}
-}
-
-func TestOpenSchemaTooNew(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "identity.db")
-	s := openTemp(t, path)
-	if _, err := s.db.ExecContext(t.Context(), `INSERT INTO schema_migrations (version, applied_at) VALUES (?, 0)`, len(migrations)+1); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := Open(t.Context(), path); !errors.Is(err, ErrSchemaTooNew) {
-		t.Errorf("Open of a newer schema: err = %v, want ErrSchemaTooNew", err)
-	}
 }
 
 func TestOpenConcurrently(t *testing.T) {
